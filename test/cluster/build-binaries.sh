@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Builds the local control plane's binaries from the Go module proxy and caches them outside the repo.
+# Prints the cache directory on the last line of stdout; progress goes to stderr.
+# Concurrent callers wait on a lock; a build is moved into place only when every binary ran.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+command -v go >/dev/null || { echo "build-binaries: step 'find go': go is not on PATH; install Go >= 1.26 (the Debian/golang image has it)" >&2; exit 1; }
+export GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 GOFLAGS=-mod=mod
+
+go_version=$(go env GOVERSION)
+key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_helm-${HELM_VERSION}_${go_version}_r${RECIPE_REV}"
+root="${TRAINING_OPERATOR_BIN_CACHE:-$HOME/.cache/training-operator/k8s-bins}"
+out="$root/$key"
+
+if [ -f "$out/.complete" ]; then echo "$out"; exit 0; fi
+mkdir -p "$root"
+exec 9>"$root/.lock"
+if ! flock -n 9; then
+  echo "build-binaries: another build holds $root/.lock; waiting for it" >&2
+  flock 9
+fi
+if [ -f "$out/.complete" ]; then echo "$out"; exit 0; fi
+
+free_kb=$(df -Pk "$root" | awk 'NR==2{print $4}')
+if [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
+  echo "build-binaries: step 'check disk': need about 6 GiB free under $root (module and build caches), have $((free_kb / 1024)) MiB" >&2
+  exit 1
+fi
+
+work=$(mktemp -d "$root/.build.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+bin="$work/bin"
+mkdir -p "$bin"
+started=$SECONDS
+
+step() { echo "build-binaries: [$((SECONDS - started))s] $*" >&2; }
+fail() { echo "build-binaries: step '$1' failed. $2" >&2; exit 1; }
+# A cold build stays silent for minutes inside the Go compiler: print a heartbeat so nobody thinks it hung.
+heartbeat() { while sleep 30; do echo "build-binaries: [$((SECONDS - started))s] still working: $1" >&2; done; }
+run_step() {
+  local name=$1 hint=$2; shift 2
+  step "$name"
+  heartbeat "$name" & local hb=$!
+  if ! "$@" >"$work/$name.log" 2>&1; then
+    kill "$hb" 2>/dev/null || true
+    tail -n 40 "$work/$name.log" >&2
+    fail "$name" "$hint"
+  fi
+  kill "$hb" 2>/dev/null || true
+}
+
+# Kubernetes: k8s.io/kubernetes requires its staging modules at v0.0.0, so a throwaway module replaces
+# every one of them with its published version and builds the commands from there.
+staging=(api apiextensions-apiserver apimachinery apiserver cli-runtime client-go cloud-provider
+  cluster-bootstrap code-generator component-base component-helpers controller-manager cri-api cri-client
+  csi-translation-lib dynamic-resource-allocation endpointslice externaljwt kms kube-aggregator
+  kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics mount-utils
+  pod-security-admission sample-apiserver sample-cli-plugin sample-controller)
+mkdir -p "$work/k8s"
+{
+  printf 'module local.test/k8s-bins\n\ngo 1.26\n\ngodebug default=go1.25\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$K8S_VERSION"
+  for m in "${staging[@]}"; do printf '\tk8s.io/%s => k8s.io/%s %s\n' "$m" "$m" "$K8S_STAGING_VERSION"; done
+  printf ')\n'
+} >"$work/k8s/go.mod"
+printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n' >"$work/k8s/tools.go"
+minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+done
+(cd "$work/k8s" && run_step k8s-modules "the Go module proxy must serve k8s.io/kubernetes $K8S_VERSION and its staging modules at $K8S_STAGING_VERSION; if a staging module is reported at v0.0.0, add it to the staging list in $0" \
+  go mod tidy -e)
+(cd "$work/k8s" && run_step k8s-build "compiling Kubernetes needs ~3 GiB of memory and ~4 GiB of disk for the Go build cache" \
+  go build -trimpath -tags=selinux,notest,grpcnotrace -ldflags "$ldflags" -o "$bin/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
+
+# etcd: the server's main package is the root of go.etcd.io/etcd/server/v3, whose go.mod has relative
+# replaces, so it is built from a wrapper module too.
+mkdir -p "$work/etcd"
+printf 'module local.test/etcd-bin\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$work/etcd/go.mod"
+printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$work/etcd/tools.go"
+(cd "$work/etcd" && run_step etcd-modules "the Go module proxy must serve go.etcd.io/etcd/server/v3 $ETCD_VERSION" go mod tidy -e)
+(cd "$work/etcd" && run_step etcd-build "see the log above" go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3)
+
+# kwok and helm have no replace directives and install directly.
+run_step kwok-build "the Go module proxy must serve sigs.k8s.io/kwok $KWOK_VERSION" \
+  env GOBIN="$bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+run_step helm-build "the Go module proxy must serve helm.sh/helm/v3 $HELM_VERSION" \
+  env GOBIN="$bin" go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+
+# kwok's default stages ship in its module; keep a copy next to the binary so starting needs no Go.
+kwok_dir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+mkdir -p "$bin/kwok-stages"
+for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+  pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+  cp "$kwok_dir/kustomize/stage/$f" "$bin/kwok-stages/$(basename "$f")"
+done
+
+step "checking every binary runs"
+for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm; do
+  [ -x "$bin/$b" ] || fail "verify" "$b was not produced"
+done
+"$bin/kube-apiserver" --version >&2 || fail verify "kube-apiserver does not run"
+"$bin/etcd" --version >&2 || fail verify "etcd does not run"
+"$bin/kwok" --help >/dev/null || fail verify "kwok does not run"
+"$bin/helm" version --short >&2 || fail verify "helm does not run"
+"$bin/kubectl" version --client >&2 || fail verify "kubectl does not run"
+
+touch "$bin/.complete"
+mv "$bin" "$out"
+step "done: $out"
+echo "$out"
