@@ -1,0 +1,30 @@
+// Deterministic names and labels of the objects the operator creates (anchor-controllers.md §1.6, §2.1, §2.2).
+import { KINDS, LABELS } from './kinds.ts';
+import type { Job } from './types.ts';
+
+/** `<job>-<type>-<index>`, lower-cased type, every `/` replaced by `-`: the name of a pod and its service. */
+export function replicaName(jobName: string, replicaType: string, index: number): string {
+  return `${jobName}-${replicaType.toLowerCase()}-${index}`.replaceAll('/', '-');
+}
+
+/** The two labels that select everything a job owns. */
+export function jobLabels(job: Job): Record<string, string> {
+  return {
+    [LABELS.operatorName]: KINDS[job.kind].controllerName,
+    [LABELS.jobName]: job.metadata.name.replaceAll('/', '-'),
+  };
+}
+
+/** Job labels plus the replica type (lower case), and the index where there is one. */
+export function replicaLabels(job: Job, replicaType: string, index?: number): Record<string, string> {
+  const labels = { ...jobLabels(job), [LABELS.replicaType]: replicaType.toLowerCase() };
+  return index === undefined ? labels : { ...labels, [LABELS.replicaIndex]: String(index) };
+}
+
+/** The label selector string of one replica type, keys sorted: what the scale subresource reads. */
+export function replicaSelector(job: Job, replicaType: string): string {
+  return Object.entries(replicaLabels(job, replicaType))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}

@@ -1,0 +1,85 @@
+// The `training-operator` command line. Handlers stay thin: parse arguments, call src/, print, exit.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { InputError } from '../api/errors.ts';
+import { crdsCommand } from './crds.ts';
+import { synthCommand } from './synth.ts';
+import { validateCommand, type Output } from './validate.ts';
+
+const output: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Exit codes: 0 fine, 1 invalid jobs, 2 unusable input or usage. */
+function run(command: () => number): void {
+  try {
+    process.exitCode = command();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    output.err(`training-operator: ${error.message}`);
+    process.exitCode = 2;
+  }
+}
+
+const fileOption = {
+  alias: 'f',
+  type: 'string',
+  array: true,
+  demandOption: 'name the jobs with -f FILE (or -f - for standard input)',
+  describe: 'YAML or JSON file with one or more jobs; - reads standard input; repeatable',
+} as const;
+
+await yargs(hideBin(process.argv))
+  .scriptName('training-operator')
+  .usage('$0 <command> [options]\n\nRuns and previews Kubeflow kubeflow.org/v1 training jobs.')
+  .command(
+    'synth',
+    'print every object the operator would create for the jobs, as YAML, without a cluster',
+    (y) =>
+      y
+        .option('file', fileOption)
+        .option('namespace', {
+          alias: 'n',
+          type: 'string',
+          default: 'default',
+          describe: 'namespace of jobs that name none',
+        })
+        .option('gang-scheduler-name', {
+          alias: 'gang-scheduler',
+          type: 'string',
+          describe: 'add PodGroups and pod decoration: volcano, or a scheduler-plugins scheduler name',
+        })
+        .example('$0 synth -f examples/pytorchjob.yaml', 'the pods and services of a PyTorchJob')
+        .example('$0 synth -f job.yaml --gang-scheduler volcano', 'with a Volcano PodGroup'),
+    (args) =>
+      run(() =>
+        synthCommand(
+          { files: args.file, namespace: args.namespace, gangSchedulerName: args.gangSchedulerName },
+          output,
+        ),
+      ),
+  )
+  .command(
+    'validate',
+    'check jobs against every rule the API server applies; exit 1 and list the errors if any',
+    (y) => y.option('file', fileOption).example('$0 validate -f job.yaml', ''),
+    (args) => run(() => validateCommand(args.file, output)),
+  )
+  .command(
+    'crds',
+    'print the CustomResourceDefinitions (apply with kubectl apply --server-side -f -)',
+    (y) => y,
+    () => run(() => crdsCommand(output)),
+  )
+  .demandCommand(1, 'name a command; see --help')
+  .strict()
+  .fail((message, error) => {
+    if (error) throw error;
+    output.err(`training-operator: ${message}\nRun training-operator --help for usage.`);
+    process.exit(2);
+  })
+  .help()
+  .alias('help', 'h')
+  .version()
+  .parseAsync();

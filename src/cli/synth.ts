@@ -1,0 +1,44 @@
+// `training-operator synth -f FILE`: every object the operator would create, offline, as YAML.
+import { stringify } from 'yaml';
+import { isManagedElsewhere } from '../api/job.ts';
+import type { Job, KubeObject } from '../api/types.ts';
+import { validateJob } from '../api/validate.ts';
+import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
+import { withDefaults } from '../frameworks/registry.ts';
+import { render } from '../render/render.ts';
+import { inNamespace, jobRef, readJobs } from './input.ts';
+import type { Output } from './validate.ts';
+
+export interface SynthOptions {
+  files: string[];
+  namespace: string;
+  gangSchedulerName?: string;
+}
+
+function whyNothing(job: Job): string {
+  return isManagedElsewhere(job)
+    ? `runPolicy.managedBy is ${job.spec.runPolicy?.managedBy}: the operator leaves this job to that controller`
+    : 'the job is suspended (runPolicy.suspend): the operator creates nothing until it is resumed';
+}
+
+export function toYaml(objects: KubeObject[]): string {
+  return objects.map((object) => stringify(object, { lineWidth: 0 })).join('---\n');
+}
+
+/** Refuses the whole input if any job is invalid, as `kubectl apply` of it would; returns the exit code. */
+export function synthCommand(options: SynthOptions, output: Output): number {
+  const jobs = readJobs(options.files).map((job) => inNamespace(job, options.namespace));
+  const problems = jobs.flatMap((job) => validateJob(job).errors.map((e) => `${jobRef(job)}: ${e.path}: ${e.message}`));
+  if (problems.length > 0) {
+    problems.forEach(output.err);
+    return 1;
+  }
+  const renderOptions = { ...DEFAULT_RENDER_OPTIONS, gangSchedulerName: options.gangSchedulerName };
+  const objects = jobs.flatMap((job) => {
+    const rendered = render(withDefaults(job), renderOptions);
+    if (rendered.length === 0) output.err(`${jobRef(job)}: ${whyNothing(job)}`);
+    return rendered;
+  });
+  if (objects.length > 0) output.out(toYaml(objects));
+  return 0;
+}

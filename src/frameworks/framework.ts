@@ -1,0 +1,63 @@
+// The one interface every framework answers; generic code never asks which framework it holds.
+import type { V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import type { KindInfo } from '../api/kinds.ts';
+import type { Job, KubeObject } from '../api/types.ts';
+
+/** Operator settings that change what is rendered (the manager's flags; the CLI's options). */
+export interface RenderOptions {
+  /** `--gang-scheduler-name`: `volcano`, or any other name for scheduler-plugins; unset = no gang scheduling. */
+  gangSchedulerName?: string;
+  /** Image and tries of the PyTorch worker's wait-for-master init container. */
+  pytorchInitContainerImage: string;
+  pytorchInitContainerMaxTries: number;
+  /** Image of the MPI launcher's kubectl-delivery init container. */
+  mpiKubectlDeliveryImage: string;
+  /** Cluster domain appended to TF_CONFIG hosts (the reference reads CUSTOM_CLUSTER_DOMAIN). */
+  clusterDomain?: string;
+}
+
+export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
+  pytorchInitContainerImage: 'alpine:3.10',
+  pytorchInitContainerMaxTries: 100,
+  mpiKubectlDeliveryImage: 'kubeflow/kubectl-delivery:latest',
+};
+
+/** Objects the operator observed in the cluster that change the desired state (MPI's host discovery). */
+export interface Observed {
+  pods: V1Pod[];
+}
+
+export interface PodContext {
+  /** The job with every default applied. */
+  job: Job;
+  replicaType: string;
+  index: number;
+  options: RenderOptions;
+}
+
+export interface Framework {
+  info: KindInfo;
+  /** Framework-specific defaults, applied in memory after the shared ones (src/api/defaults.ts). */
+  defaults?(job: Job): void;
+  /** Whether a pod gets `training.kubeflow.org/job-role: master`. */
+  isMasterRole(job: Job, replicaType: string, index: number): boolean;
+  /** Env, init containers and volumes the framework adds to a replica's pod spec (a copy of its template). */
+  configurePod(context: PodContext, pod: V1PodSpec): void;
+  /** Whether each pod gets a headless service of the same name (all but MPI). */
+  createsServices: boolean;
+  /** Pod name; the default is `<job>-<type>-<index>`. */
+  podName?(job: Job, replicaType: string, index: number): string;
+  /** Whether pods of this type carry the replica-index label (MPI's launcher does not). */
+  labelsReplicaIndex?(replicaType: string): boolean;
+  /** Objects besides pods, services and PodGroups: MPI's config and RBAC, PyTorch's elastic HPA. */
+  extraObjects?(job: Job, options: RenderOptions, observed: Observed): KubeObject[];
+}
+
+/** Appends env vars to a container, after the user's own, as the reference does (no de-duplication). */
+export function appendEnv(container: { env?: V1EnvVar[] }, vars: V1EnvVar[]): void {
+  container.env = [...(container.env ?? []), ...vars];
+}
+
+export function envVar(name: string, value: string | number): V1EnvVar {
+  return { name, value: String(value) };
+}

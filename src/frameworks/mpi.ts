@@ -1,0 +1,197 @@
+// MPIJob v1: a launcher that drives workers through `kubectl exec`, with its hostfile ConfigMap,
+// ServiceAccount, Role and RoleBinding, and no services (anchor-controllers.md §3.6).
+import type { V1Container, V1EnvVar, V1PodSpec, V1Volume } from '@kubernetes/client-node';
+import { KINDS, LABELS } from '../api/kinds.ts';
+import { replicaName } from '../api/names.ts';
+import { replicaSpecs } from '../api/job.ts';
+import type { Job, KubeObject } from '../api/types.ts';
+import { envVar, type Framework, type Observed, type RenderOptions } from './framework.ts';
+
+const info = KINDS.MPIJob;
+const CONFIG_VOLUME = 'mpi-job-config';
+const KUBECTL_VOLUME = 'mpi-job-kubectl';
+const CONFIG_MOUNT = '/etc/mpi';
+const KUBECTL_MOUNT = '/opt/kube';
+const EXECUTABLE = 0o555;
+const READ_ONLY = 0o444;
+
+export const launcherName = (job: Job) => `${job.metadata.name}-launcher`;
+export const configMapName = (job: Job) => `${job.metadata.name}-config`;
+
+function slotsPerWorker(job: Job): number {
+  return (job.spec.slotsPerWorker as number | undefined) ?? 1;
+}
+
+function workerCount(job: Job): number {
+  return replicaSpecs(job).Worker?.replicas ?? 0;
+}
+
+function launcherServiceAccount(job: Job): string {
+  return replicaSpecs(job).Launcher?.template?.spec?.serviceAccountName || launcherName(job);
+}
+
+/** A launcher that asks for GPUs runs ranks itself, so it is listed in the hostfile too. */
+export function isGpuLauncher(job: Job): boolean {
+  const containers = replicaSpecs(job).Launcher?.template?.spec?.containers ?? [];
+  return containers.some((container) =>
+    Object.keys(container.resources?.limits ?? {}).some((key) => key.endsWith('.com/gpu') || key.includes('gpu')),
+  );
+}
+
+export function hostfile(job: Job): string {
+  const slots = slotsPerWorker(job);
+  const hosts = Array.from({ length: workerCount(job) }, (_, i) => replicaName(job.metadata.name, 'Worker', i));
+  if (isGpuLauncher(job)) hosts.unshift(launcherName(job));
+  return hosts.map((host) => `${host} slots=${slots}\n`).join('');
+}
+
+export function kubexecScript(job: Job): string {
+  const container = job.spec.mainContainer ? ` --container ${String(job.spec.mainContainer)}` : '';
+  return ['#!/bin/sh', 'set -x', 'POD_NAME=$1', 'shift', `/opt/kube/kubectl exec \${POD_NAME}${container} -- /bin/sh -c "$*"`].join(
+    '\n',
+  );
+}
+
+/** Horovod's elastic host discovery: the running workers owned by the job, sorted by name. */
+export function discoverHostsScript(job: Job, observed: Observed): string {
+  const slots = slotsPerWorker(job);
+  const running = observed.pods
+    .filter((pod) => pod.status?.phase === 'Running' && pod.metadata?.labels?.[LABELS.replicaType] === 'worker')
+    .map((pod) => pod.metadata!.name!)
+    .sort();
+  const lines = isGpuLauncher(job) ? [`\necho ${launcherName(job)}:${slots}\n`] : [];
+  return ['#!/bin/sh', ...lines, ...running.map((name) => `\necho ${name}:${slots}`)].join('');
+}
+
+function configVolume(job: Job, items: [key: string, mode: number][]): V1Volume {
+  return {
+    name: CONFIG_VOLUME,
+    configMap: { name: configMapName(job), items: items.map(([key, mode]) => ({ key, path: key, mode })) },
+  };
+}
+
+function configureWorker(job: Job, pod: V1PodSpec): void {
+  const [main] = pod.containers;
+  if (!main.command?.length) {
+    main.command = ['sleep'];
+    main.args = ['365d'];
+  }
+  main.volumeMounts = [...(main.volumeMounts ?? []), { name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT }];
+  pod.volumes = [...(pod.volumes ?? []), configVolume(job, [['kubexec.sh', EXECUTABLE]])];
+}
+
+function kubectlDelivery(job: Job, options: RenderOptions): V1Container {
+  const limits = { cpu: '100m', memory: '512Mi', 'ephemeral-storage': '5Gi' };
+  return {
+    name: 'kubectl-delivery',
+    image: options.mpiKubectlDeliveryImage,
+    imagePullPolicy: 'IfNotPresent',
+    env: [envVar('TARGET_DIR', KUBECTL_MOUNT), envVar('NAMESPACE', job.metadata.namespace ?? 'default')],
+    volumeMounts: [
+      { name: KUBECTL_VOLUME, mountPath: KUBECTL_MOUNT },
+      { name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT },
+    ],
+    resources: { limits, requests: { ...limits } },
+  };
+}
+
+function launcherEnv(job: Job, existing: V1EnvVar[]): V1EnvVar[] {
+  const env = [
+    envVar('OMPI_MCA_plm_rsh_agent', `${CONFIG_MOUNT}/kubexec.sh`),
+    envVar('OMPI_MCA_orte_default_hostfile', `${CONFIG_MOUNT}/hostfile`),
+  ];
+  // A CPU-only launcher must not grab GPUs that the node's runtime would otherwise expose to it.
+  if (!isGpuLauncher(job)) env.push(envVar('NVIDIA_VISIBLE_DEVICES', ''), envVar('NVIDIA_DRIVER_CAPABILITIES', ''));
+  const userSet = new Set(existing.map((variable) => variable.name));
+  if (!userSet.has('I_MPI_HYDRA_BOOTSTRAP')) env.push(envVar('I_MPI_HYDRA_BOOTSTRAP', 'rsh'));
+  if (!userSet.has('I_MPI_HYDRA_BOOTSTRAP_EXEC')) {
+    env.push(envVar('I_MPI_HYDRA_BOOTSTRAP_EXEC', `${CONFIG_MOUNT}/kubexec.sh`));
+  }
+  return env;
+}
+
+function configureLauncher(job: Job, options: RenderOptions, pod: V1PodSpec): void {
+  pod.serviceAccountName ||= launcherName(job);
+  pod.initContainers = [...(pod.initContainers ?? []), kubectlDelivery(job, options)];
+  const [main] = pod.containers;
+  main.env = [...(main.env ?? []), ...launcherEnv(job, main.env ?? [])];
+  main.volumeMounts = [
+    ...(main.volumeMounts ?? []),
+    { name: KUBECTL_VOLUME, mountPath: KUBECTL_MOUNT },
+    { name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT },
+  ];
+  pod.volumes = [
+    ...(pod.volumes ?? []),
+    { name: KUBECTL_VOLUME, emptyDir: {} },
+    configVolume(job, [
+      ['kubexec.sh', EXECUTABLE],
+      ['hostfile', READ_ONLY],
+      ['discover_hosts.sh', EXECUTABLE],
+    ]),
+  ];
+}
+
+function launcherRbac(job: Job): KubeObject[] {
+  const labels = { app: job.metadata.name };
+  const name = launcherName(job);
+  const workers = Array.from({ length: workerCount(job) }, (_, i) => replicaName(job.metadata.name, 'Worker', i));
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: launcherServiceAccount(job), labels } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name, labels },
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'], resourceNames: workers },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name, labels },
+      subjects: [{ kind: 'ServiceAccount', name: launcherServiceAccount(job), namespace: job.metadata.namespace }],
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    },
+  ];
+}
+
+export const mpi: Framework = {
+  info,
+  createsServices: false,
+
+  defaults(job) {
+    job.spec.cleanPodPolicy = job.spec.runPolicy?.cleanPodPolicy;
+  },
+
+  podName(job, replicaType, index) {
+    return replicaType === 'Launcher' ? launcherName(job) : replicaName(job.metadata.name, replicaType, index);
+  },
+
+  labelsReplicaIndex(replicaType) {
+    return replicaType !== 'Launcher';
+  },
+
+  isMasterRole(_job, replicaType) {
+    return replicaType === 'Launcher';
+  },
+
+  configurePod({ job, replicaType, options }, pod) {
+    if (replicaType === 'Launcher') configureLauncher(job, options, pod);
+    else configureWorker(job, pod);
+  },
+
+  extraObjects(job, _options, observed) {
+    const configMap: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: configMapName(job), labels: { app: job.metadata.name } },
+      data: {
+        hostfile: hostfile(job),
+        'kubexec.sh': kubexecScript(job),
+        'discover_hosts.sh': discoverHostsScript(job, observed),
+      },
+    };
+    return [configMap, ...launcherRbac(job)];
+  },
+};

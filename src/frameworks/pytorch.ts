@@ -1,0 +1,137 @@
+// PyTorchJob: torchrun's MASTER_*/PET_* environment, the wait-for-master init container, elastic
+// defaults and the elastic HPA (anchor-controllers.md §3.1, §6; anchor-api.md §5).
+import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import { KINDS } from '../api/kinds.ts';
+import { replicaName } from '../api/names.ts';
+import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
+import type { Job, KubeObject } from '../api/types.ts';
+import { defaultElasticReplicas, type ElasticReplicas } from './elastic.ts';
+import { appendEnv, envVar, type Framework, type PodContext, type RenderOptions } from './framework.ts';
+
+const info = KINDS.PyTorchJob;
+const PORT_NAME = info.defaultPort!.name;
+
+export interface ElasticPolicy extends ElasticReplicas {
+  rdzvBackend?: string;
+  rdzvPort?: number;
+  rdzvHost?: string;
+  rdzvId?: string;
+  rdzvConf?: { key?: string; value?: string }[];
+  standalone?: boolean;
+  nProcPerNode?: number;
+  maxRestarts?: number;
+  metrics?: unknown[];
+}
+
+function elasticPolicy(job: Job): ElasticPolicy | undefined {
+  return job.spec.elasticPolicy as ElasticPolicy | undefined;
+}
+
+function masterEnv(job: Job, replicaType: string, index: number): V1EnvVar[] {
+  const port = defaultContainerPort(job, 'Master', PORT_NAME);
+  if (port === undefined) {
+    throw new Error(`PyTorchJob ${job.metadata.name}: the Master's "pytorch" container has no port named ${PORT_NAME}`);
+  }
+  const nproc = Number.parseInt(String(job.spec.nprocPerNode ?? ''), 10);
+  const worldSize = totalReplicas(job) * (Number.isInteger(nproc) ? nproc : 1);
+  const rank = replicaType === 'Master' ? index : index + 1;
+  const address = replicaName(job.metadata.name, 'Master', 0);
+  return [
+    envVar('MASTER_PORT', port),
+    envVar('PET_MASTER_PORT', port),
+    envVar('MASTER_ADDR', address),
+    envVar('PET_MASTER_ADDR', address),
+    envVar('WORLD_SIZE', worldSize),
+    envVar('RANK', rank),
+    envVar('PET_NODE_RANK', rank),
+  ];
+}
+
+function elasticEnv(job: Job, policy: ElasticPolicy): V1EnvVar[] {
+  const host = policy.rdzvHost ?? replicaName(job.metadata.name, 'Worker', 0);
+  const port = policy.rdzvPort ?? defaultContainerPort(job, 'Worker', PORT_NAME);
+  if (port === undefined) {
+    throw new Error(`PyTorchJob ${job.metadata.name}: the Worker's "pytorch" container has no port named ${PORT_NAME}`);
+  }
+  const env = [
+    envVar('PET_RDZV_ENDPOINT', `${host}:${port}`),
+    envVar('PET_RDZV_BACKEND', policy.rdzvBackend || 'c10d'),
+    envVar('PET_NNODES', `${policy.minReplicas}:${policy.maxReplicas}`),
+  ];
+  if (policy.maxRestarts !== undefined) env.push(envVar('PET_MAX_RESTARTS', policy.maxRestarts));
+  if (policy.nProcPerNode !== undefined) env.push(envVar('PET_NPROC_PER_NODE', policy.nProcPerNode));
+  if (policy.rdzvId !== undefined) env.push(envVar('PET_RDZV_ID', policy.rdzvId));
+  if (policy.rdzvConf) {
+    env.push(envVar('PET_RDZV_CONF', policy.rdzvConf.map(({ key, value }) => `${key ?? ''}=${value ?? ''}`).join(',')));
+  }
+  if (policy.standalone) env.push(envVar('PET_STANDALONE', ''));
+  return env;
+}
+
+function podEnv({ job, replicaType, index }: PodContext): V1EnvVar[] {
+  const env = [envVar('PYTHONUNBUFFERED', '1')];
+  if ('Master' in replicaSpecs(job)) env.push(...masterEnv(job, replicaType, index));
+  if (job.spec.nprocPerNode !== undefined) env.push(envVar('PET_NPROC_PER_NODE', String(job.spec.nprocPerNode)));
+  const policy = elasticPolicy(job);
+  env.push(...(policy ? elasticEnv(job, policy) : [envVar('PET_NNODES', totalReplicas(job))]));
+  return env;
+}
+
+/** Workers wait until the master's service resolves, so rendezvous does not start against nothing. */
+function waitForMasterInitContainer(job: Job, options: RenderOptions): V1Container {
+  const master = replicaName(job.metadata.name, 'Master', 0);
+  return {
+    name: 'init-pytorch',
+    image: options.pytorchInitContainerImage,
+    imagePullPolicy: 'IfNotPresent',
+    resources: { limits: { cpu: '100m', memory: '20Mi' }, requests: { cpu: '50m', memory: '10Mi' } },
+    command: [
+      'sh',
+      '-c',
+      `err=1;for i in $(seq ${options.pytorchInitContainerMaxTries}); do if nslookup ${master}; then err=0 && break; fi;echo waiting for master; sleep 2; done; exit $err`,
+    ],
+  };
+}
+
+function elasticHpa(job: Job, policy: ElasticPolicy): KubeObject {
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: job.metadata.name },
+    spec: {
+      scaleTargetRef: { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name },
+      minReplicas: policy.minReplicas,
+      maxReplicas: policy.maxReplicas,
+      metrics: policy.metrics,
+    },
+  };
+}
+
+export const pytorch: Framework = {
+  info,
+  createsServices: true,
+
+  defaults(job) {
+    const policy = elasticPolicy(job);
+    defaultElasticReplicas(policy, replicaSpecs(job).Worker?.replicas);
+    if (policy?.nProcPerNode === undefined) job.spec.nprocPerNode ??= 'auto';
+  },
+
+  isMasterRole(job, replicaType, index) {
+    return 'Master' in replicaSpecs(job) ? replicaType === 'Master' : replicaType === 'Worker' && index === 0;
+  },
+
+  configurePod(context, pod) {
+    const env = podEnv(context);
+    for (const container of pod.containers) appendEnv(container, env);
+    if (context.replicaType === 'Worker' && 'Master' in replicaSpecs(context.job)) {
+      pod.initContainers = [...(pod.initContainers ?? []), waitForMasterInitContainer(context.job, context.options)];
+    }
+  },
+
+  extraObjects(job) {
+    const policy = elasticPolicy(job);
+    if (!policy?.metrics) return [];
+    return [elasticHpa(job, policy)];
+  },
+};

@@ -1,0 +1,75 @@
+// TFJob: TF_CONFIG in the `tensorflow` container of distributed jobs, normal or sparse
+// (anchor-controllers.md §3.2).
+import { KINDS } from '../api/kinds.ts';
+import { replicaName } from '../api/names.ts';
+import { defaultContainerPort, replicaSpecs, replicaTypes } from '../api/job.ts';
+import type { Job } from '../api/types.ts';
+import { appendEnv, envVar, type Framework, type PodContext } from './framework.ts';
+
+const info = KINDS.TFJob;
+const DISTRIBUTION_TYPES = ['Chief', 'Evaluator', 'Master', 'PS', 'Worker'];
+
+/** A job with exactly one replica in total runs locally and gets no TF_CONFIG. */
+export function isDistributed(job: Job): boolean {
+  const specs = replicaSpecs(job);
+  const total = DISTRIBUTION_TYPES.filter((type) => type in specs).reduce(
+    (sum, type) => sum + (specs[type].replicas ?? 1),
+    0,
+  );
+  return total !== 1;
+}
+
+/** Addresses of every replica, by lower-cased type: `<job>-<type>-<i>.<ns>.svc[.<domain>]:<port>`. */
+export function clusterSpec(job: Job, clusterDomain?: string): Record<string, string[]> {
+  const spec: Record<string, string[]> = {};
+  for (const type of replicaTypes(job)) {
+    const port = defaultContainerPort(job, type, info.defaultPort!.name) ?? info.defaultPort!.port;
+    const count = replicaSpecs(job)[type].replicas ?? 1;
+    spec[type.toLowerCase()] = Array.from({ length: count }, (_, index) => {
+      const host = `${replicaName(job.metadata.name, type, index)}.${job.metadata.namespace ?? 'default'}.svc`;
+      return `${clusterDomain ? `${host}.${clusterDomain}` : host}:${port}`;
+    });
+  }
+  return Object.fromEntries(Object.entries(spec).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * The sparse form used with enableDynamicWorker: a worker knows only itself and the PS tasks, a PS only
+ * itself, so workers can come and go without every task's TF_CONFIG changing.
+ */
+export function sparseClusterSpec(cluster: Record<string, string[]>, type: string, index: number) {
+  if (type === 'worker') return { worker: { [String(index)]: cluster.worker[index] }, ps: cluster.ps ?? null };
+  if (type === 'ps') return { worker: {}, ps: [cluster.ps[index]] };
+  return { worker: {}, ps: [] };
+}
+
+export function tfConfig({ job, replicaType, index, options }: PodContext): string {
+  const cluster = clusterSpec(job, options.clusterDomain);
+  const type = replicaType.toLowerCase();
+  const task = { type, index };
+  if (job.spec.enableDynamicWorker === true) {
+    return JSON.stringify({ cluster: sparseClusterSpec(cluster, type, index), task });
+  }
+  return JSON.stringify({ cluster, task, environment: 'cloud' });
+}
+
+export const tensorflow: Framework = {
+  info,
+  createsServices: true,
+
+  defaults(job) {
+    job.spec.successPolicy ??= '';
+  },
+
+  isMasterRole(job, replicaType, index) {
+    const specs = replicaSpecs(job);
+    if ('Chief' in specs || 'Master' in specs) return replicaType === 'Chief' || replicaType === 'Master';
+    return replicaType === 'Worker' && index === 0;
+  },
+
+  configurePod(context, pod) {
+    if (!isDistributed(context.job)) return;
+    const container = pod.containers.find((c) => c.name === info.defaultContainer);
+    if (container) appendEnv(container, [envVar('TF_CONFIG', tfConfig(context))]);
+  },
+};

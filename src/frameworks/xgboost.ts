@@ -1,0 +1,43 @@
+// XGBoostJob: Rabit tracker environment in every container (anchor-controllers.md §3.3).
+import { KINDS } from '../api/kinds.ts';
+import { replicaName } from '../api/names.ts';
+import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
+import type { Job } from '../api/types.ts';
+import { appendEnv, envVar, type Framework } from './framework.ts';
+
+const info = KINDS.XGBoostJob;
+const PORT_NAME = info.defaultPort!.name;
+
+function requiredPort(job: Job, replicaType: string): number {
+  const port = defaultContainerPort(job, replicaType, PORT_NAME);
+  if (port === undefined) {
+    throw new Error(`XGBoostJob ${job.metadata.name}: the ${replicaType}'s "xgboost" container has no port named ${PORT_NAME}`);
+  }
+  return port;
+}
+
+export const xgboost: Framework = {
+  info,
+  createsServices: true,
+
+  isMasterRole(_job, replicaType) {
+    return replicaType === 'Master';
+  },
+
+  configurePod({ job, replicaType, index }, pod) {
+    const total = totalReplicas(job);
+    const masterReplicas = replicaSpecs(job).Master?.replicas ?? 1;
+    const env = [
+      envVar('MASTER_PORT', requiredPort(job, 'Master')),
+      envVar('MASTER_ADDR', replicaName(job.metadata.name, 'Master', 0)),
+      envVar('WORLD_SIZE', total),
+      envVar('RANK', replicaType === 'Master' ? index : index + masterReplicas),
+      envVar('PYTHONUNBUFFERED', '1'),
+    ];
+    if (total > 1) {
+      const workers = Array.from({ length: total - 1 }, (_, i) => replicaName(job.metadata.name, 'Worker', i));
+      env.push(envVar('WORKER_PORT', requiredPort(job, 'Worker')), envVar('WORKER_ADDRS', workers.join(',')));
+    }
+    for (const container of pod.containers) appendEnv(container, env);
+  },
+};
