@@ -1,0 +1,42 @@
+// Synthesis throughput: defaults + render of 1,000 mixed jobs (the examples, renamed), in one process on
+// one core. Prints figures; it asserts nothing. Run: npx tsx bench/synth.ts [jobs] [rounds]
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseJobs } from '../src/api/parse.ts';
+import type { Job } from '../src/api/types.ts';
+import { DEFAULT_RENDER_OPTIONS } from '../src/frameworks/framework.ts';
+import { withDefaults } from '../src/frameworks/registry.ts';
+import { render } from '../src/render/render.ts';
+
+const count = Number(process.argv[2] ?? 1000);
+const rounds = Number(process.argv[3] ?? 5);
+const examplesDir = join(import.meta.dirname, '..', 'examples');
+const templates = readdirSync(examplesDir)
+  .filter((file) => file.endsWith('.yaml'))
+  .sort()
+  .flatMap((file) => parseJobs(readFileSync(join(examplesDir, file), 'utf8'), file));
+
+const jobs: Job[] = Array.from({ length: count }, (_, i) => {
+  const job = structuredClone(templates[i % templates.length]);
+  job.metadata = { ...job.metadata, name: `${job.metadata.name}-${i}`, namespace: 'bench', uid: `uid-${i}` };
+  return job;
+});
+
+function synthAll(options = DEFAULT_RENDER_OPTIONS): number {
+  let objects = 0;
+  for (const job of jobs) objects += render(withDefaults(job), options).length;
+  return objects;
+}
+
+synthAll();
+const rates: number[] = [];
+let objects = 0;
+for (let round = 0; round < rounds; round++) {
+  const start = process.hrtime.bigint();
+  objects = synthAll({ ...DEFAULT_RENDER_OPTIONS, gangSchedulerName: round % 2 ? 'volcano' : undefined });
+  rates.push(count / (Number(process.hrtime.bigint() - start) / 1e9));
+}
+rates.sort((a, b) => a - b);
+console.log(`jobs per round: ${count} (${templates.length} kinds of example job), objects per round: ~${objects}`);
+console.log(`jobs/s: median ${rates[Math.floor(rates.length / 2)].toFixed(0)}, min ${rates[0].toFixed(0)}, max ${rates.at(-1)!.toFixed(0)}`);
+console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`);

@@ -1,0 +1,76 @@
+// The CLI as a user runs it: the real bin script in a child process, with no kubeconfig and no network.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { KIND_NAMES } from '../../src/api/kinds.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'training-operator.js');
+
+function cli(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: '/nonexistent' },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const kindsOf = (yaml: string) => parseAllDocuments(yaml).map((d) => (d.toJS() as { kind: string }).kind);
+
+describe('training-operator synth', () => {
+  test('every example synthesizes; every kind is covered', () => {
+    const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml'));
+    for (const file of examples) {
+      const { code, stdout, stderr } = cli(['synth', '-f', join('examples', file)]);
+      assert.equal(code, 0, `${file}: ${stderr}`);
+      assert.ok(kindsOf(stdout).includes('Pod'), file);
+    }
+    for (const kind of KIND_NAMES) assert.ok(examples.includes(`${kind.toLowerCase()}.yaml`), `an example of ${kind}`);
+  });
+
+  test('reads standard input and adds a PodGroup with --gang-scheduler volcano', () => {
+    const { code, stdout } = cli(['synth', '-f', '-', '--gang-scheduler', 'volcano'], readExample('jaxjob.yaml'));
+    assert.equal(code, 0);
+    assert.deepEqual(kindsOf(stdout), ['PodGroup', 'Pod', 'Service', 'Pod', 'Service']);
+  });
+
+  test('the same input gives the same bytes', () => {
+    assert.equal(cli(['synth', '-f', 'examples/mpijob.yaml']).stdout, cli(['synth', '-f', 'examples/mpijob.yaml']).stdout);
+  });
+});
+
+describe('unusable input gets a clear message and exit 2, never a stack trace', () => {
+  const cases: [string, string, RegExp][] = [
+    ['empty input', '', /no job found \(the input is empty\)/],
+    ['malformed YAML', 'kind: [unclosed', /malformed YAML at line 1/],
+    ['another API version', 'apiVersion: kubeflow.org/v1alpha1\nkind: PyTorchJob\nmetadata: {name: a}\n', /apiVersion kubeflow\.org\/v1alpha1; only kubeflow\.org\/v1 is served/],
+    ['an unknown kind', 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n', /v1 Pod is not a training job/],
+    ['a list', '- a\n- b\n', /expected a Kubernetes object/],
+  ];
+  for (const [what, input, message] of cases) {
+    test(what, () => {
+      for (const command of ['synth', 'validate']) {
+        const { code, stderr } = cli([command, '-f', '-'], input);
+        assert.equal(code, 2, `${command}: ${stderr}`);
+        assert.match(stderr, message);
+        assert.doesNotMatch(stderr, /\n\s+at /);
+      }
+    });
+  }
+
+  test('a missing file and a missing command', () => {
+    assert.match(cli(['validate', '-f', 'nope.yaml']).stderr, /nope\.yaml: no such file/);
+    const { code, stderr } = cli([]);
+    assert.equal(code, 2);
+    assert.match(stderr, /name a command/);
+  });
+});
+
+function readExample(file: string): string {
+  return readFileSync(join(root, 'examples', file), 'utf8');
+}
