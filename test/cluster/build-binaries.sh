@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the local control plane's binaries from the Go module proxy and caches them outside the repo.
+# Builds the local control plane's binaries from the Go module proxy and caches them outside the repo,
+# together with the third-party YAML it needs at run time (kwok stages, PodGroup CRDs).
 # Prints the cache directory on the last line of stdout; progress goes to stderr.
 # Concurrent callers wait on a lock; a build is moved into place only when every binary ran.
 set -euo pipefail
@@ -12,7 +13,8 @@ command -v go >/dev/null || { echo "build-binaries: step 'find go': go is not on
 export GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 go_version=$(go env GOVERSION)
-key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_helm-${HELM_VERSION}_${go_version}_r${RECIPE_REV}"
+versions_hash=$(grep -v '^#' "$here/versions.env" | sha256sum | cut -c1-12)
+key="k8s-${K8S_VERSION}_${go_version}_${versions_hash}"
 root="${TRAINING_OPERATOR_BIN_CACHE:-$HOME/.cache/training-operator/k8s-bins}"
 out="$root/$key"
 
@@ -24,34 +26,49 @@ if ! flock -n 9; then
   flock 9
 fi
 if [ -f "$out/.complete" ]; then echo "$out"; exit 0; fi
+# Work dirs of builds that were killed before their EXIT trap ran; we hold the lock, so none is in use.
+rm -rf "$root"/.build.*
 
 free_kb=$(df -Pk "$root" | awk 'NR==2{print $4}')
-if [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
-  echo "build-binaries: step 'check disk': need about 6 GiB free under $root (module and build caches), have $((free_kb / 1024)) MiB" >&2
+if [ "$free_kb" -lt $((8 * 1024 * 1024)) ]; then
+  echo "build-binaries: step 'check disk': need about 8 GiB free under $root and the Go caches, have $((free_kb / 1024)) MiB" >&2
   exit 1
 fi
 
 work=$(mktemp -d "$root/.build.XXXXXX")
+# Job control gives each step its own process group, so an interrupt can stop the compiler it started.
+set -m
+step_pid=
 trap 'rm -rf "$work"' EXIT
+trap 'if [ -n "$step_pid" ]; then kill -- "-$step_pid" 2>/dev/null || true; fi; exit 130' INT TERM
 bin="$work/bin"
 mkdir -p "$bin"
 started=$SECONDS
 
 step() { echo "build-binaries: [$((SECONDS - started))s] $*" >&2; }
 fail() { echo "build-binaries: step '$1' failed. $2" >&2; exit 1; }
-# A cold build stays silent for minutes inside the Go compiler: print a heartbeat so nobody thinks it hung.
-heartbeat() { while sleep 30; do echo "build-binaries: [$((SECONDS - started))s] still working: $1" >&2; done; }
+# Runs a step in the background (so `set -e` applies inside it) and prints a heartbeat: a cold build stays
+# silent for minutes inside the Go compiler. On failure: the tail of the step's log, then the hint.
 run_step() {
-  local name=$1 hint=$2; shift 2
+  local name=$1 hint=$2 t0=$SECONDS next=$((SECONDS + 30)); shift 2
   step "$name"
-  heartbeat "$name" & local hb=$!
-  if ! "$@" >"$work/$name.log" 2>&1; then
-    kill "$hb" 2>/dev/null || true
+  "$@" >"$work/$name.log" 2>&1 &
+  step_pid=$!
+  while kill -0 "$step_pid" 2>/dev/null; do
+    sleep 1
+    if [ "$SECONDS" -ge "$next" ]; then
+      step "still working: $name"
+      next=$((next + 30))
+    fi
+  done
+  if ! wait "$step_pid"; then
     tail -n 40 "$work/$name.log" >&2
     fail "$name" "$hint"
   fi
-  kill "$hb" 2>/dev/null || true
+  step_pid=
+  step "$name took $((SECONDS - t0))s"
 }
+module_dir() { (cd "$work" && go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'); }
 
 # Kubernetes: k8s.io/kubernetes requires its staging modules at v0.0.0, so a throwaway module replaces
 # every one of them with its published version and builds the commands from there.
@@ -72,20 +89,27 @@ ldflags="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
 done
-(cd "$work/k8s" && run_step k8s-modules "the Go module proxy must serve k8s.io/kubernetes $K8S_VERSION and its staging modules at $K8S_STAGING_VERSION; if a staging module is reported at v0.0.0, add it to the staging list in $0" \
-  go mod tidy -e)
-(cd "$work/k8s" && run_step k8s-build "compiling Kubernetes needs ~3 GiB of memory and ~4 GiB of disk for the Go build cache" \
+k8s_modules() { cd "$work/k8s" && go mod tidy -e; }
+k8s_build() {
+  cd "$work/k8s"
   go build -trimpath -tags=selinux,notest,grpcnotrace -ldflags "$ldflags" -o "$bin/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+}
+run_step k8s-modules "the Go module proxy must serve k8s.io/kubernetes $K8S_VERSION and its staging modules at $K8S_STAGING_VERSION; if a staging module is reported at v0.0.0, add it to the staging list in $0" \
+  k8s_modules
+run_step k8s-build "compiling Kubernetes needs ~3 GiB of memory and ~4 GiB of disk for the Go build cache; a missing module in the log above means the staging list in $0 is incomplete" \
+  k8s_build
 
 # etcd: the server's main package is the root of go.etcd.io/etcd/server/v3, whose go.mod has relative
 # replaces, so it is built from a wrapper module too.
 mkdir -p "$work/etcd"
 printf 'module local.test/etcd-bin\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$work/etcd/go.mod"
 printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$work/etcd/tools.go"
-(cd "$work/etcd" && run_step etcd-modules "the Go module proxy must serve go.etcd.io/etcd/server/v3 $ETCD_VERSION" go mod tidy -e)
-(cd "$work/etcd" && run_step etcd-build "see the log above" go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3)
+etcd_modules() { cd "$work/etcd" && go mod tidy -e; }
+etcd_build() { cd "$work/etcd" && go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3; }
+run_step etcd-modules "the Go module proxy must serve go.etcd.io/etcd/server/v3 $ETCD_VERSION" etcd_modules
+run_step etcd-build "see the log above" etcd_build
 
 # kwok and helm have no replace directives and install directly.
 run_step kwok-build "the Go module proxy must serve sigs.k8s.io/kwok $KWOK_VERSION" \
@@ -93,25 +117,57 @@ run_step kwok-build "the Go module proxy must serve sigs.k8s.io/kwok $KWOK_VERSI
 run_step helm-build "the Go module proxy must serve helm.sh/helm/v3 $HELM_VERSION" \
   env GOBIN="$bin" go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 
-# kwok's default stages ship in its module; keep a copy next to the binary so starting needs no Go.
-kwok_dir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-mkdir -p "$bin/kwok-stages"
-for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
-  pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
-  cp "$kwok_dir/kustomize/stage/$f" "$bin/kwok-stages/$(basename "$f")"
-done
+# Third-party YAML comes from the module cache at build time, never from the repo: kwok's default stages
+# and the PodGroup CRDs are kept next to the binaries so that starting a cluster needs no Go.
+copy_kwok_stages() {
+  local dir
+  dir=$(module_dir "sigs.k8s.io/kwok@$KWOK_VERSION")
+  mkdir -p "$bin/kwok-stages"
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    install -m 0644 "$dir/kustomize/stage/$f" "$bin/kwok-stages/$(basename "$f")"
+  done
+}
+run_step kwok-stages "the Go module proxy must serve sigs.k8s.io/kwok $KWOK_VERSION" copy_kwok_stages
+
+mkdir -p "$bin/podgroup-crds"
+copy_scheduler_plugins_crd() {
+  local dir
+  dir=$(module_dir "sigs.k8s.io/scheduler-plugins@$SCHEDULER_PLUGINS_VERSION")
+  install -m 0644 "$dir/config/crd/bases/scheduling.x-k8s.io_podgroups.yaml" "$bin/podgroup-crds/"
+}
+run_step scheduler-plugins-crd "the Go module proxy must serve sigs.k8s.io/scheduler-plugins $SCHEDULER_PLUGINS_VERSION (it lists no versions, but serves exact ones)" \
+  copy_scheduler_plugins_crd
+
+# volcano.sh/volcano is not served here; Volcano's Makefile generates the same CRD from volcano.sh/apis.
+mkdir -p "$work/volcano"
+printf 'module local.test/volcano-crd\n\ngo 1.26\n\nrequire volcano.sh/apis %s\n' "$VOLCANO_APIS_VERSION" >"$work/volcano/go.mod"
+printf '//go:build tools\n\npackage tools\n\nimport _ "volcano.sh/apis/pkg/apis/scheduling/v1beta1"\n' >"$work/volcano/tools.go"
+generate_volcano_crd() {
+  GOBIN="$work/tools" go install "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION"
+  cd "$work/volcano"
+  go mod tidy -e
+  "$work/tools/controller-gen" "crd:crdVersions=v1,generateEmbeddedObjectMeta=true" \
+    paths=volcano.sh/apis/pkg/apis/scheduling/v1beta1 output:crd:artifacts:config="$work/volcano/crds"
+  install -m 0644 "$work/volcano/crds/scheduling.volcano.sh_podgroups.yaml" "$bin/podgroup-crds/"
+}
+run_step volcano-crd "the Go module proxy must serve volcano.sh/apis $VOLCANO_APIS_VERSION and sigs.k8s.io/controller-tools $CONTROLLER_TOOLS_VERSION" \
+  generate_volcano_crd
 
 step "checking every binary runs"
 for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm; do
-  [ -x "$bin/$b" ] || fail "verify" "$b was not produced"
+  [ -x "$bin/$b" ] || fail verify "$b was not produced"
 done
 "$bin/kube-apiserver" --version >&2 || fail verify "kube-apiserver does not run"
 "$bin/etcd" --version >&2 || fail verify "etcd does not run"
 "$bin/kwok" --help >/dev/null || fail verify "kwok does not run"
 "$bin/helm" version --short >&2 || fail verify "helm does not run"
 "$bin/kubectl" version --client >&2 || fail verify "kubectl does not run"
+for crd in scheduling.x-k8s.io_podgroups.yaml scheduling.volcano.sh_podgroups.yaml; do
+  grep -q '^kind: CustomResourceDefinition' "$bin/podgroup-crds/$crd" || fail verify "podgroup-crds/$crd is not a CRD"
+done
 
 touch "$bin/.complete"
 mv "$bin" "$out"
-step "done: $out"
+step "done: $out ($(du -sh "$out" | cut -f1))"
 echo "$out"

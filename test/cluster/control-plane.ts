@@ -1,0 +1,269 @@
+// A real local control plane for tests, demos and benchmarks: etcd and kube-apiserver on loopback
+// ("envtest" mode), plus kube-controller-manager, kube-scheduler and kwok with fake nodes in "sim" mode.
+// Used by `npm run cluster` (test/cluster/cli.ts) and by the test runner (scripts/test.mjs).
+// Everything lives in one state directory: pki/, etcd-data/, logs/, kubeconfig and state.json.
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { kubectl } from './kubectl.ts';
+import { makePki, type Pki } from './pki.ts';
+import { freePort, httpOk, httpsOk, StartError, waitUntil } from './probe.ts';
+import { isAlive, startProcess, stopProcesses, type ProcessRecord, type Started } from './process.ts';
+import { startSimulation } from './sim.ts';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Where `npm run cluster` keeps its cluster; test runs use a temporary directory instead. */
+export const defaultDir = join(repoRoot, '.local');
+
+export interface ClusterState {
+  dir: string;
+  binDir: string;
+  sim: boolean;
+  /** False while `up` is still starting components; such a state is stale if `up` died. */
+  ready: boolean;
+  server: string;
+  kubeconfig: string;
+  processes: ProcessRecord[];
+  startedAt: string;
+  startSeconds?: number;
+}
+
+export interface UpOptions {
+  dir: string;
+  sim: boolean;
+  log: (line: string) => void;
+}
+
+const FIELD_MANAGER = 'training-operator-test';
+/** Directories and files `up` creates and `down` removes; logs/ stays for post-mortems, bin is a link. */
+const STATE_ENTRIES = ['state.json', 'kubeconfig', 'pki', 'etcd-data', 'kwok', 'components'];
+
+const statePath = (dir: string) => join(dir, 'state.json');
+
+export function readState(dir: string): ClusterState | undefined {
+  const file = statePath(dir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterState) : undefined;
+}
+
+function saveState(state: ClusterState): void {
+  writeFileSync(statePath(state.dir), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+export function isRunning(state: ClusterState): boolean {
+  return state.ready && state.processes.every(isAlive);
+}
+
+/** Runs the build script; a cache hit returns at once. Its progress goes to our stderr. */
+export function buildBinaries(): string {
+  const out = execFileSync('bash', [join(repoRoot, 'test/cluster/build-binaries.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  return out.trim().split('\n').at(-1) ?? '';
+}
+
+/** Our CRDs (crds/*.yaml, possibly none yet) followed by the two PodGroup CRDs from the binary cache. */
+export function crdFiles(binDir: string): string[] {
+  const yamlIn = (dir: string) =>
+    existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => join(dir, f))
+      : [];
+  return [...yamlIn(join(repoRoot, 'crds')), ...yamlIn(join(binDir, 'podgroup-crds'))];
+}
+
+export async function installCrds(binDir: string, kubeconfig: string, files: string[]): Promise<void> {
+  const fileArgs = files.flatMap((f) => ['-f', f]);
+  await kubectl(binDir, kubeconfig, [
+    'apply',
+    '--server-side',
+    `--field-manager=${FIELD_MANAGER}`,
+    ...fileArgs,
+  ]);
+  await kubectl(binDir, kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', ...fileArgs]);
+}
+
+function writeKubeconfig(file: string, server: string, pki: Pki): void {
+  const data = (path: string) => readFileSync(path).toString('base64');
+  const name = 'training-operator-test';
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name, cluster: { server, 'certificate-authority-data': data(pki.caCert) } }],
+    users: [
+      {
+        name: 'admin',
+        user: { 'client-certificate-data': data(pki.adminCert), 'client-key-data': data(pki.adminKey) },
+      },
+    ],
+    contexts: [{ name, context: { cluster: name, user: 'admin' } }],
+    'current-context': name,
+  };
+  writeFileSync(file, YAML.stringify(config), { mode: 0o600 });
+}
+
+async function startEtcd(state: ClusterState, track: (s: Started) => void): Promise<number> {
+  const [port, peer] = [await freePort(), await freePort()];
+  const peerUrl = `http://127.0.0.1:${peer}`;
+  const proc = startProcess(
+    'etcd',
+    join(state.binDir, 'etcd'),
+    [
+      '--name=node0',
+      `--data-dir=${join(state.dir, 'etcd-data')}`,
+      `--listen-client-urls=http://127.0.0.1:${port}`,
+      `--advertise-client-urls=http://127.0.0.1:${port}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=node0=${peerUrl}`,
+      // Test data is disposable: skipping fsync makes writes an order of magnitude faster.
+      '--unsafe-no-fsync=true',
+      '--auto-compaction-retention=1',
+      '--log-level=warn',
+    ],
+    { logDir: join(state.dir, 'logs'), port },
+  );
+  track(proc);
+  await waitUntil('etcd /health', () => httpOk(`http://127.0.0.1:${port}/health`), {
+    timeoutMs: 30_000,
+    proc,
+  });
+  return port;
+}
+
+async function startApiserver(
+  state: ClusterState,
+  pki: Pki,
+  etcdPort: number,
+  track: (s: Started) => void,
+): Promise<void> {
+  const port = await freePort();
+  state.server = `https://127.0.0.1:${port}`;
+  const proc = startProcess(
+    'kube-apiserver',
+    join(state.binDir, 'kube-apiserver'),
+    [
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      '--bind-address=127.0.0.1',
+      // Otherwise the apiserver looks for a host interface with a default route.
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${join(state.dir, 'components')}`,
+      `--tls-cert-file=${pki.adminCert}`,
+      `--tls-private-key-file=${pki.adminKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki.saPub}`,
+      `--service-account-signing-key-file=${pki.saKey}`,
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--authorization-mode=RBAC',
+      '--allow-privileged=true',
+      // No kubelet mints tokens and nodes start tainted without the node lifecycle controller (envtest).
+      '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+      // Do not write the loopback address into the default/kubernetes Endpoints (validation rejects it).
+      '--endpoint-reconciler-type=none',
+      '--enable-priority-and-fairness=false',
+    ],
+    { logDir: join(state.dir, 'logs'), port },
+  );
+  track(proc);
+  const auth = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
+  await waitUntil('kube-apiserver /readyz', () => httpsOk(`${state.server}/readyz`, auth), {
+    timeoutMs: 90_000,
+    proc,
+  });
+  await waitUntil('the default namespace', () => httpsOk(`${state.server}/api/v1/namespaces/default`, auth), {
+    timeoutMs: 30_000,
+    proc,
+  });
+}
+
+function resetStateDir(dir: string): void {
+  for (const entry of STATE_ENTRIES) rmSync(join(dir, entry), { recursive: true, force: true });
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  mkdirSync(join(dir, 'components'), { recursive: true });
+}
+
+/** `.local/bin` → the cached binaries, so people find kubectl and helm next to the kubeconfig. */
+function linkBinaries(dir: string, binDir: string): void {
+  const link = join(dir, 'bin');
+  rmSync(link, { force: true });
+  symlinkSync(binDir, link);
+}
+
+/**
+ * Starts a cluster in `opts.dir`, or returns the one already running there (`reused`). A state left by a
+ * dead or half-started cluster is cleaned up first. On failure everything started is stopped again and
+ * the error carries the tail of the failing component's log.
+ */
+export async function up(opts: UpOptions): Promise<{ state: ClusterState; reused: boolean }> {
+  const existing = readState(opts.dir);
+  if (existing && isRunning(existing)) return { state: existing, reused: true };
+  if (existing) {
+    opts.log('found a stale cluster state; cleaning it up first');
+    await down(opts.dir);
+  }
+  const t0 = Date.now();
+  const binDir = buildBinaries();
+  mkdirSync(opts.dir, { recursive: true });
+  resetStateDir(opts.dir);
+  linkBinaries(opts.dir, binDir);
+  const state: ClusterState = {
+    dir: opts.dir,
+    binDir,
+    sim: opts.sim,
+    ready: false,
+    server: '',
+    kubeconfig: join(opts.dir, 'kubeconfig'),
+    processes: [],
+    startedAt: new Date().toISOString(),
+  };
+  // Record every pid as soon as it exists, so `down` can stop a cluster whose `up` was killed midway.
+  const track = (s: Started) => {
+    state.processes.push(s.record);
+    saveState(state);
+  };
+  try {
+    const pki = makePki(join(opts.dir, 'pki'));
+    opts.log('starting etcd');
+    const etcdPort = await startEtcd(state, track);
+    opts.log('starting kube-apiserver');
+    await startApiserver(state, pki, etcdPort, track);
+    writeKubeconfig(state.kubeconfig, state.server, pki);
+    const crds = crdFiles(binDir);
+    opts.log(`installing ${crds.length} CRDs with server-side apply`);
+    await installCrds(binDir, state.kubeconfig, crds);
+    if (opts.sim) {
+      opts.log('starting kube-controller-manager, kube-scheduler and kwok with fake nodes');
+      await startSimulation(state, pki, track);
+    }
+  } catch (err) {
+    await stopProcesses([...state.processes].reverse());
+    rmSync(statePath(opts.dir), { force: true });
+    throw err instanceof StartError ? err : new StartError(String(err instanceof Error ? err.message : err));
+  }
+  state.ready = true;
+  state.startSeconds = Math.round((Date.now() - t0) / 100) / 10;
+  saveState(state);
+  return { state, reused: false };
+}
+
+/** Stops every process recorded in `dir` (SIGTERM, then SIGKILL) and removes the state; keeps logs/. */
+export async function down(dir: string): Promise<string[]> {
+  const state = readState(dir);
+  const stopped = state ? await stopProcesses([...state.processes].reverse()) : [];
+  for (const entry of STATE_ENTRIES) rmSync(join(dir, entry), { recursive: true, force: true });
+  return stopped;
+}

@@ -1,0 +1,82 @@
+// Starting, watching and stopping the control plane's processes. Every process is detached into its own
+// process group so it outlives `cluster up` and is untouched by a Ctrl-C aimed at the test runner; it is
+// stopped only through the pid recorded in the state file, after checking the pid still runs our binary.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ProcessRecord {
+  name: string;
+  pid: number;
+  bin: string;
+  log: string;
+  /** The port that serves this component's health endpoint, when it has one. */
+  port?: number;
+}
+
+export interface Started {
+  record: ProcessRecord;
+  /** Set once the process has exited, so waits can stop early and show its log. */
+  exitCode(): number | string | undefined;
+}
+
+export function startProcess(
+  name: string,
+  bin: string,
+  args: string[],
+  opts: { logDir: string; port?: number; env?: NodeJS.ProcessEnv },
+): Started {
+  const log = join(opts.logDir, `${name}.log`);
+  const fd = openSync(log, 'w');
+  const child = spawn(bin, args, {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...opts.env },
+  });
+  closeSync(fd);
+  let exit: number | string | undefined;
+  child.on('exit', (code, signal) => (exit = code ?? signal ?? 'unknown'));
+  child.on('error', (err) => (exit = err.message));
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${name} (${bin})`);
+  return { record: { name, pid: child.pid, bin, log, port: opts.port }, exitCode: () => exit };
+}
+
+/** True when the pid is alive and still runs the recorded binary (pids get reused after a reboot). */
+export function isAlive(rec: ProcessRecord): boolean {
+  const cmdline = `/proc/${rec.pid}/cmdline`;
+  if (!existsSync(cmdline)) return false;
+  try {
+    const argv0 = readFileSync(cmdline, 'utf8').split('\0')[0];
+    return argv0 === rec.bin;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function signalGroup(rec: ProcessRecord, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-rec.pid, signal);
+  } catch {
+    // Already gone between the liveness check and the signal.
+  }
+}
+
+/** SIGTERM every live process (in the given order), then SIGKILL whatever is left after `graceMs`. */
+export async function stopProcesses(records: ProcessRecord[], graceMs = 5000): Promise<string[]> {
+  const live = records.filter(isAlive);
+  for (const rec of live) signalGroup(rec, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (live.some(isAlive) && Date.now() < deadline) await sleep(100);
+  for (const rec of live.filter(isAlive)) signalGroup(rec, 'SIGKILL');
+  const killDeadline = Date.now() + 5000;
+  while (live.some(isAlive) && Date.now() < killDeadline) await sleep(50);
+  return live.map((rec) => rec.name);
+}
+
+export function logTail(path: string, lines = 40): string {
+  if (!existsSync(path)) return `(no log at ${path})`;
+  return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}

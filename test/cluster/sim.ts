@@ -1,0 +1,161 @@
+// "sim" mode: kube-controller-manager (garbage collection, namespace deletion, Jobs), kube-scheduler, and
+// kwok playing the kubelet of a few fake nodes, so pods get scheduled and reach Running by themselves.
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import type { ClusterState } from './control-plane.ts';
+import { kubectl } from './kubectl.ts';
+import type { Pki } from './pki.ts';
+import { freePort, httpOk, httpsOk, waitUntil } from './probe.ts';
+import { startProcess, type Started } from './process.ts';
+
+/** The annotations the project's kwok stage reacts to; see kwok/pod-finish.yaml. */
+export const FINISH_ANNOTATION = 'training-operator.test/finish';
+export const EXIT_CODE_ANNOTATION = 'training-operator.test/exit-code';
+
+/** Fake nodes: enough room for multi-replica jobs, with GPUs for resource-request tests. */
+export const FAKE_NODES = ['kwok-node-0', 'kwok-node-1', 'kwok-node-2'];
+export const NODE_CAPACITY = { cpu: '32', memory: '256Gi', pods: '110', 'nvidia.com/gpu': '8' };
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function fakeNode(name: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        type: 'kwok',
+      },
+    },
+    // Node status is kept on create, and kwok's node-initialize stage keeps a capacity it finds.
+    status: { allocatable: NODE_CAPACITY, capacity: NODE_CAPACITY },
+  };
+}
+
+/**
+ * kwok's configuration: its default stages from the binary cache, then ours. No KwokConfiguration
+ * document: kwok applies its option defaults only when there is none (an empty one fails to start).
+ */
+function writeKwokConfig(state: ClusterState): string {
+  const stageDir = join(state.binDir, 'kwok-stages');
+  const docs = [
+    ...readdirSync(stageDir)
+      .sort()
+      .map((f) => readFileSync(join(stageDir, f), 'utf8')),
+    readFileSync(join(here, 'kwok/pod-finish.yaml'), 'utf8'),
+  ];
+  const dir = join(state.dir, 'kwok');
+  // kwok also reads ~/.kwok/kwok.yaml whatever --config says: give it a HOME of its own.
+  mkdirSync(join(dir, 'home'), { recursive: true });
+  const file = join(dir, 'kwok.yaml');
+  writeFileSync(file, docs.map((d) => d.trimEnd()).join('\n---\n') + '\n');
+  return file;
+}
+
+/**
+ * Flags kube-controller-manager and kube-scheduler share: admin kubeconfig, loopback, health paths open.
+ * No authentication/authorization kubeconfig: delegated auth only floods the logs about a missing
+ * request-header CA, and nothing but our probes calls these ports.
+ */
+function componentFlags(state: ClusterState, name: string, port: number): string[] {
+  return [
+    `--kubeconfig=${state.kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--cert-dir=${join(state.dir, 'components', name)}`,
+    '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+    '--leader-elect=false',
+  ];
+}
+
+async function startComponent(
+  state: ClusterState,
+  name: string,
+  args: (port: number) => string[],
+  opts: { healthz: (port: number) => Promise<boolean>; env?: NodeJS.ProcessEnv },
+  track: (s: Started) => void,
+): Promise<Started> {
+  const port = await freePort();
+  const proc = startProcess(name, join(state.binDir, name), args(port), {
+    logDir: join(state.dir, 'logs'),
+    port,
+    env: opts.env,
+  });
+  track(proc);
+  await waitUntil(`${name} /healthz`, () => opts.healthz(port), { timeoutMs: 60_000, proc });
+  return proc;
+}
+
+export async function startSimulation(
+  state: ClusterState,
+  pki: Pki,
+  track: (s: Started) => void,
+): Promise<void> {
+  const tlsHealthz = (port: number) => httpsOk(`https://127.0.0.1:${port}/healthz`);
+  await startComponent(
+    state,
+    'kube-controller-manager',
+    (port) => [
+      ...componentFlags(state, 'kube-controller-manager', port),
+      `--root-ca-file=${pki.caCert}`,
+      `--service-account-private-key-file=${pki.saKey}`,
+      // kwok renews node leases every 40 s; mark a node NotReady only well after a missed renewal.
+      '--node-monitor-period=5s',
+      '--node-monitor-grace-period=60s',
+    ],
+    { healthz: tlsHealthz },
+    track,
+  );
+  await startComponent(
+    state,
+    'kube-scheduler',
+    (port) => componentFlags(state, 'kube-scheduler', port),
+    { healthz: tlsHealthz },
+    track,
+  );
+  const kwokConfig = writeKwokConfig(state);
+  const kwok = await startComponent(
+    state,
+    'kwok',
+    (port) => [
+      `--kubeconfig=${state.kubeconfig}`,
+      `--config=${kwokConfig}`,
+      '--manage-all-nodes=true',
+      '--cidr=10.244.0.0/16',
+      '--node-lease-duration-seconds=40',
+      `--server-address=127.0.0.1:${port}`,
+    ],
+    {
+      healthz: (port) => httpOk(`http://127.0.0.1:${port}/healthz`),
+      env: { HOME: join(state.dir, 'kwok/home') },
+    },
+    track,
+  );
+  const nodes = FAKE_NODES.map((name) => YAML.stringify(fakeNode(name))).join('---\n');
+  await kubectl(
+    state.binDir,
+    state.kubeconfig,
+    ['apply', '--server-side', '--field-manager=training-operator-test', '-f', '-'],
+    nodes,
+  );
+  await waitUntil(
+    'the fake nodes to be Ready',
+    async () => {
+      const out = await kubectl(state.binDir, state.kubeconfig, [
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+      ]);
+      return out.split('\n').filter((s) => s === 'True').length === FAKE_NODES.length;
+    },
+    { timeoutMs: 60_000, proc: kwok },
+  );
+}
