@@ -2,6 +2,7 @@
 import type { V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import type { KindInfo } from '../api/kinds.ts';
 import type { Job, KubeObject } from '../api/types.ts';
+import type { StatusContext } from '../status/context.ts';
 
 /** Operator settings that change what is rendered (the manager's flags; the CLI's options). */
 export interface RenderOptions {
@@ -49,6 +50,8 @@ export interface Framework {
   podName?(job: Job, replicaType: string, index: number): string;
   /** Whether pods of this type carry the replica-index label (MPI's launcher does not). */
   labelsReplicaIndex?(replicaType: string): boolean;
+  /** The framework's success and failure rules: conditions from this reconcile's replica counts. */
+  updateStatus(context: StatusContext): void;
   /** Objects besides pods, services and PodGroups: MPI's config and RBAC, PyTorch's elastic HPA. */
   extraObjects?(job: Job, options: RenderOptions, observed: Observed): KubeObject[];
 }

@@ -3,12 +3,17 @@ import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, totalReplicas } from '../api/job.ts';
 import { appendEnv, envVar, type Framework } from './framework.ts';
+import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.JAXJob;
 
 export const jax: Framework = {
   info,
   createsServices: true,
+
+  updateStatus(context) {
+    coordinatorStatus(context, { coordinator: 'Master' });
+  },
 
   isMasterRole(_job, _replicaType, index) {
     return index === 0;

@@ -6,6 +6,7 @@ import { replicaName } from '../api/names.ts';
 import { replicaSpecs } from '../api/job.ts';
 import type { Job, KubeObject } from '../api/types.ts';
 import { envVar, type Framework, type Observed, type RenderOptions } from './framework.ts';
+import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.MPIJob;
 const CONFIG_VOLUME = 'mpi-job-config';
@@ -159,6 +160,10 @@ function launcherRbac(job: Job): KubeObject[] {
 export const mpi: Framework = {
   info,
   createsServices: false,
+
+  updateStatus(context) {
+    coordinatorStatus(context, { coordinator: 'Launcher' });
+  },
 
   defaults(job) {
     job.spec.cleanPodPolicy = job.spec.runPolicy?.cleanPodPolicy;

@@ -5,6 +5,7 @@ import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
 import { appendEnv, envVar, type Framework, type PodContext } from './framework.ts';
 import { defaultElasticReplicas, type ElasticReplicas } from './elastic.ts';
+import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.PaddleJob;
 
@@ -33,6 +34,10 @@ function paddleEnv({ job, replicaType, index }: PodContext): V1EnvVar[] {
 export const paddle: Framework = {
   info,
   createsServices: true,
+
+  updateStatus(context) {
+    coordinatorStatus(context, { coordinator: 'Master' });
+  },
 
   defaults(job) {
     defaultElasticReplicas(

@@ -7,6 +7,7 @@ import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts
 import type { Job, KubeObject } from '../api/types.ts';
 import { defaultElasticReplicas, type ElasticReplicas } from './elastic.ts';
 import { appendEnv, envVar, type Framework, type PodContext, type RenderOptions } from './framework.ts';
+import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.PyTorchJob;
 const PORT_NAME = info.defaultPort!.name;
@@ -110,6 +111,10 @@ function elasticHpa(job: Job, policy: ElasticPolicy): KubeObject {
 export const pytorch: Framework = {
   info,
   createsServices: true,
+
+  updateStatus(context) {
+    coordinatorStatus(context, { coordinator: 'Master', elasticWorkerSuccess: elasticPolicy(context.job) !== undefined });
+  },
 
   defaults(job) {
     const policy = elasticPolicy(job);

@@ -1,9 +1,12 @@
 // TFJob: TF_CONFIG in the `tensorflow` container of distributed jobs, normal or sparse
 // (anchor-controllers.md §3.2).
-import { KINDS } from '../api/kinds.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { KINDS, LABELS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, replicaTypes } from '../api/job.ts';
 import type { Job } from '../api/types.ts';
+import { hasCondition } from '../status/conditions.ts';
+import { expected, markFailed, markRunning, markSucceeded, type StatusContext } from '../status/context.ts';
 import { appendEnv, envVar, type Framework, type PodContext } from './framework.ts';
 
 const info = KINDS.TFJob;
@@ -53,9 +56,49 @@ export function tfConfig({ job, replicaType, index, options }: PodContext): stri
   return JSON.stringify({ cluster, task, environment: 'cloud' });
 }
 
+/** Worker 0 succeeded with exit code 0 in its tensorflow container (true when there is no Worker). */
+export function workerZeroCompleted(job: Job, pods: V1Pod[]): boolean {
+  if (!('Worker' in replicaSpecs(job))) return true;
+  const worker0 = pods.find(
+    (pod) => pod.metadata?.labels?.[LABELS.replicaType] === 'worker' && pod.metadata?.labels?.[LABELS.replicaIndex] === '0',
+  );
+  const container = worker0?.status?.containerStatuses?.find((status) => status.name === info.defaultContainer);
+  return worker0?.status?.phase === 'Succeeded' && container?.state?.terminated?.exitCode === 0;
+}
+
+/**
+ * TF's rules (anchor-controllers.md §4.5): a Chief or Master decides success; without one, all Workers
+ * finishing does, or worker 0 finishing unless successPolicy is AllWorkers. Any failed replica fails the
+ * job, except while it is restarting, and except Workers with enableDynamicWorker.
+ */
+function updateTfStatus(context: StatusContext): void {
+  const { job } = context;
+  const specs = replicaSpecs(job);
+  const qualified = `${job.metadata.namespace}/${job.metadata.name}`;
+  const hasChief = 'Chief' in specs || 'Master' in specs;
+  const restarting = hasCondition(context.status, 'Restarting');
+  const types = DISTRIBUTION_TYPES.filter((type) => type in specs);
+  for (const type of types) {
+    const { active, failed } = context.counts[type];
+    const remaining = expected(context, type, specs[type].replicas ?? 1);
+    if (hasChief && (type === 'Chief' || type === 'Master')) {
+      if (active > 0) markRunning(context, `TFJob ${qualified} is running.`);
+      if (remaining === 0) markSucceeded(context, `TFJob ${qualified} successfully completed.`);
+    } else if (!hasChief && type === 'Worker') {
+      const workerZeroDecides = job.spec.successPolicy !== 'AllWorkers' && workerZeroCompleted(job, context.pods);
+      if (remaining === 0 || workerZeroDecides) markSucceeded(context, `TFJob ${qualified} successfully completed.`);
+      else if (active > 0) markRunning(context, `TFJob ${qualified} is running.`);
+    }
+    if (failed === 0 || restarting || (type === 'Worker' && job.spec.enableDynamicWorker === true)) continue;
+    markFailed(context, `TFJob ${qualified} has failed because ${failed} ${type} replica(s) failed.`);
+  }
+}
+
 export const tensorflow: Framework = {
   info,
   createsServices: true,
+
+  updateStatus: updateTfStatus,
 
   defaults(job) {
     job.spec.successPolicy ??= '';

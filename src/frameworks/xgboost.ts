@@ -4,6 +4,7 @@ import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
 import type { Job } from '../api/types.ts';
 import { appendEnv, envVar, type Framework } from './framework.ts';
+import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.XGBoostJob;
 const PORT_NAME = info.defaultPort!.name;
@@ -19,6 +20,10 @@ function requiredPort(job: Job, replicaType: string): number {
 export const xgboost: Framework = {
   info,
   createsServices: true,
+
+  updateStatus(context) {
+    coordinatorStatus(context, { coordinator: 'Master' });
+  },
 
   isMasterRole(_job, replicaType) {
     return replicaType === 'Master';

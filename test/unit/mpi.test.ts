@@ -33,12 +33,12 @@ describe('MPIJob objects (anchor-controllers.md §3.6 worked example)', () => {
   });
 
   test('the launcher may exec only into its own workers', () => {
-    const role = find(objects, 'Role', 'pi-launcher') as { rules: unknown[] };
+    const role = find(objects, 'Role', 'pi-launcher') as unknown as { rules: unknown[] };
     assert.deepEqual(role.rules, [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'], resourceNames: ['pi-worker-0', 'pi-worker-1'] },
     ]);
-    const binding = find(objects, 'RoleBinding', 'pi-launcher') as { subjects: unknown[]; roleRef: unknown };
+    const binding = find(objects, 'RoleBinding', 'pi-launcher') as unknown as { subjects: unknown[]; roleRef: unknown };
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'pi-launcher', namespace: 'default' }]);
     assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pi-launcher' });
   });

@@ -72,7 +72,7 @@ describe('PyTorchJob env (anchor-controllers.md §3.1 worked example)', () => {
       makeJob('PyTorchJob', 'test-job').replicas('Master', 1, { ports: port(8080) }).replicas('Worker', 2, { ports: port(8080) }).obj(),
     );
     const env = new Map(envPairs(pod(objects8080, 'test-job-master-0')));
-    const service = find(objects8080, 'Service', 'test-job-master-0') as { spec: { ports: { port: number }[] } };
+    const service = find(objects8080, 'Service', 'test-job-master-0') as unknown as { spec: { ports: { port: number }[] } };
     assert.equal(env.get('MASTER_PORT'), '8080');
     assert.equal(service.spec.ports[0].port, 8080);
     assert.equal(env.get('MASTER_ADDR'), 'test-job-master-0');

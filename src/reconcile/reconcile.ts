@@ -1,0 +1,238 @@
+// One reconcile of one job (anchor-controllers.md §1.4), as a pure function:
+// (stored job, objects it owns, options, now) → Plan. It reads top to bottom like the reference loop:
+// finished → suspended → resumed → failed by backoff or deadline → normal (pods, services, status).
+import type { V1Pod } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
+import { KINDS, LABELS } from '../api/kinds.ts';
+import { isManagedElsewhere, isSuspended, replicaSpecs, replicaTypes, runPolicy } from '../api/job.ts';
+import { replicaSelector } from '../api/names.ts';
+import type { Job, JobStatus, KubeObject, ReplicaStatus } from '../api/types.ts';
+import { frameworkFor, withDefaults } from '../frameworks/registry.ts';
+import { gangScheduler } from '../render/gang.ts';
+import { render } from '../render/render.ts';
+import { findCondition, hasCondition, isFinished, isSucceeded, reasonFor, setCondition } from '../status/conditions.ts';
+import { markFailed, markRestarting, type StatusContext } from '../status/context.ts';
+import { diffObjects, objectKey } from './diff.ts';
+import { earliest, emptyPlan, type Plan, type ReconcileContext, refOf, timestamp } from './plan.ts';
+import { pastBackoffLimit } from './policies/backoff.ts';
+import { podsToCleanUp } from './policies/clean-pods.ts';
+import { pastActiveDeadline, untilDeadline } from './policies/deadline.ts';
+import { failedPodAction } from './policies/restart.ts';
+import { ttlOutcome } from './policies/ttl.ts';
+
+/** Everything a reconcile needs, gathered once. */
+interface Step {
+  job: Job;
+  stored: JobStatus;
+  status: JobStatus;
+  owned: KubeObject[];
+  pods: V1Pod[];
+  plan: Plan;
+  context: ReconcileContext;
+  now: string;
+}
+
+export function reconcile(storedJob: Job, owned: KubeObject[], context: ReconcileContext): Plan {
+  const plan = emptyPlan();
+  if (isManagedElsewhere(storedJob) || storedJob.metadata.deletionTimestamp) return plan;
+  const job = withDefaults(storedJob);
+  const stored = storedJob.status ?? {};
+  const step: Step = {
+    job,
+    stored,
+    status: structuredClone(stored),
+    owned,
+    pods: owned.filter((object) => object.kind === 'Pod') as V1Pod[],
+    plan,
+    context,
+    now: timestamp(context.now),
+  };
+  markCreated(step);
+  if (isFinished(step.status)) finishedJob(step);
+  else if (isSuspended(job)) suspendedJob(step);
+  else {
+    if (hasCondition(step.status, 'Suspended')) resumedJob(step);
+    if (pastBackoffLimit(job, step.pods, stored)) failJob(step, `Job ${job.metadata.name} has failed because it has reached the specified backoff limit`);
+    else if (pastActiveDeadline(job, step.status, context.now)) failJob(step, `Job ${job.metadata.name} has failed because it was active longer than specified deadline`);
+    else runningJob(step);
+  }
+  plan.delete = uniqueBy(plan.delete, (ref) => `${ref.kind}/${ref.name}`);
+  if (!isDeepStrictEqual(step.status, stored)) plan.status = step.status;
+  return plan;
+}
+
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  return [...new Map(items.map((item) => [key(item), item])).values()];
+}
+
+function statusContext(step: Step, counts: StatusContext['counts'] = {}): StatusContext {
+  return { job: step.job, status: step.status, counts, pods: step.pods, now: step.now, events: step.plan.events, metrics: step.plan.metrics };
+}
+
+/** The reference adds Created in memory on the create event; here the first reconcile persists it. */
+function markCreated({ job, status, plan, now }: Step): void {
+  if (findCondition(status, 'Created')) return;
+  const message = `${job.kind} ${job.metadata.name} is created.`;
+  setCondition(status, 'Created', 'True', reasonFor(job.kind, 'Created'), message, now);
+  plan.metrics.push('created');
+}
+
+function deleteObjects(step: Step, objects: KubeObject[]): void {
+  for (const object of objects) {
+    if (!object.metadata.deletionTimestamp) step.plan.delete.push(refOf(object));
+  }
+}
+
+/** Pods go, with the services named after them; a service whose pod is gone already stays (as in the reference). */
+function deletePodsAndServices(step: Step, pods: V1Pod[]): void {
+  const names = new Set(pods.map((pod) => pod.metadata!.name));
+  const services = step.owned.filter((object) => object.kind === 'Service' && names.has(object.metadata.name));
+  deleteObjects(step, [...(pods as KubeObject[]), ...services]);
+}
+
+function deleteOwned(step: Step, kinds: string[]): void {
+  deleteObjects(step, step.owned.filter((object) => kinds.includes(object.kind)));
+}
+
+function applyTtl(step: Step): void {
+  const ttl = ttlOutcome(step.job, step.status, step.context.now);
+  if (ttl.expired) {
+    step.plan.deleteJob = true;
+    step.plan.metrics.push('deleted');
+  } else step.plan.requeueAfterMs = earliest(step.plan.requeueAfterMs, ttl.afterMs);
+}
+
+function finishedJob(step: Step): void {
+  const policy = runPolicy(step.job).cleanPodPolicy;
+  deletePodsAndServices(step, podsToCleanUp(step.pods, policy, true));
+  deleteOwned(step, ['PodGroup']);
+  applyTtl(step);
+  if (isSucceeded(step.status)) {
+    for (const replica of Object.values(step.status.replicaStatuses ?? {})) {
+      replica.succeeded = (replica.succeeded ?? 0) + (replica.active ?? 0) || undefined;
+      delete replica.active;
+    }
+  }
+}
+
+function suspendedJob(step: Step): void {
+  const { job, status, now } = step;
+  deletePodsAndServices(step, step.pods);
+  deleteOwned(step, ['PodGroup', 'HorizontalPodAutoscaler']);
+  for (const replica of Object.values(status.replicaStatuses ?? {})) delete replica.active;
+  const reason = reasonFor(job.kind, 'Suspended');
+  const message = `${job.kind} ${job.metadata.name} is suspended.`;
+  if (hasCondition(status, 'Running')) setCondition(status, 'Running', 'False', reason, message, now);
+  if (setCondition(status, 'Suspended', 'True', reason, message, now)) {
+    step.plan.events.push({ type: 'Normal', reason, message });
+  }
+}
+
+function resumedJob(step: Step): void {
+  const { job, status, now } = step;
+  const reason = reasonFor(job.kind, 'Resumed');
+  const message = `${job.kind} ${job.metadata.name} is resumed.`;
+  setCondition(status, 'Suspended', 'False', reason, message, now);
+  status.startTime = now;
+  step.plan.events.push({ type: 'Normal', reason, message });
+}
+
+/** Backoff limit or deadline: every pod goes whatever cleanPodPolicy says, and the job fails. */
+function failJob(step: Step, message: string): void {
+  step.status.completionTime ??= step.now;
+  deletePodsAndServices(step, step.pods);
+  deleteOwned(step, ['PodGroup']);
+  markFailed(statusContext(step), message);
+  applyTtl(step);
+}
+
+/** Volcano only admits pods once their PodGroup is out of Pending, so pods wait for that. */
+function waitingForPodGroup(step: Step, desired: KubeObject[]): boolean {
+  if (gangScheduler(step.context.options.gangSchedulerName)?.kind !== 'volcano') return false;
+  const group = step.owned.find((object) => object.kind === 'PodGroup');
+  const phase = (group?.status as { phase?: string } | undefined)?.phase;
+  if (group && phase && phase !== 'Pending') return false;
+  const diff = diffObjects(desired.filter((object) => object.kind === 'PodGroup'), group ? [group] : []);
+  step.plan.create.push(...diff.create);
+  step.plan.update.push(...diff.update);
+  return true;
+}
+
+/** Volcano may have moved the PodGroup to another queue; that choice is kept. */
+function keepVolcanoQueue(desired: KubeObject[], owned: KubeObject[]): KubeObject[] {
+  return desired.map((object) => {
+    const live = owned.find((o) => objectKey(o) === objectKey(object));
+    const queue = (live?.spec as { queue?: string } | undefined)?.queue;
+    if (object.kind !== 'PodGroup' || !queue || !object.apiVersion.startsWith('scheduling.volcano.sh')) return object;
+    return { ...object, spec: { ...(object.spec as object), queue } };
+  });
+}
+
+/** Failed pods restart under the same name, or fail the job for a permanent ExitCode (§2.6). */
+function handleFailedPods(step: Step, context: StatusContext): void {
+  const { job } = step;
+  for (const type of replicaTypes(job)) {
+    const spec = replicaSpecs(job)[type];
+    for (const pod of podsOf(step.pods, type)) {
+      const action = failedPodAction(job, spec, pod);
+      if (action === 'restart') {
+        step.plan.delete.push(refOf(pod));
+        markRestarting(context, `job ${job.metadata.name} is restarting because ${type} replica(s) failed.`);
+      } else if (action === 'fail-job') {
+        markFailed(context, `job "${job.metadata.name}" is failing because "${type}" replica(s) failed.`, 'Warning');
+      }
+    }
+  }
+}
+
+function podsOf(pods: V1Pod[], replicaType: string): V1Pod[] {
+  return pods.filter((pod) => pod.metadata?.labels?.[LABELS.replicaType] === replicaType.toLowerCase());
+}
+
+/** Running, with a deletion under way, counts as failed: the pod will not finish its work (§2.6). */
+export function countPods(pods: V1Pod[]): Required<Pick<ReplicaStatus, 'active' | 'succeeded' | 'failed'>> {
+  const counts = { active: 0, succeeded: 0, failed: 0 };
+  for (const pod of pods) {
+    const phase = pod.status?.phase;
+    if (phase === 'Running') counts[pod.metadata?.deletionTimestamp ? 'failed' : 'active']++;
+    else if (phase === 'Succeeded') counts.succeeded++;
+    else if (phase === 'Failed') counts.failed++;
+  }
+  return counts;
+}
+
+/** Zero counts are left out, as the reference's JSON omits them. */
+function replicaStatus(job: Job, type: string, counts: ReturnType<typeof countPods>): ReplicaStatus {
+  const status: ReplicaStatus = {};
+  for (const key of ['active', 'succeeded', 'failed'] as const) if (counts[key]) status[key] = counts[key];
+  if (KINDS[job.kind].scalesWorkers) status.selector = replicaSelector(job, type);
+  return status;
+}
+
+function runningJob(step: Step): void {
+  const { job, context } = step;
+  const observedPods = { pods: step.pods };
+  const desired = keepVolcanoQueue(render(job, context.options, observedPods), step.owned);
+  if (waitingForPodGroup(step, desired)) return;
+
+  const counts = Object.fromEntries(replicaTypes(job).map((type) => [type, countPods(podsOf(step.pods, type))]));
+  const statusCtx = statusContext(step, counts);
+  handleFailedPods(step, statusCtx);
+
+  const diff = diffObjects(desired, step.owned);
+  step.plan.create.push(...diff.create);
+  step.plan.update.push(...diff.update);
+  deleteObjects(step, diff.remove);
+
+  step.status.replicaStatuses = Object.fromEntries(
+    replicaTypes(job).map((type) => [type, replicaStatus(job, type, counts[type])]),
+  );
+  step.status.startTime ??= step.now;
+  frameworkFor(job.kind).updateStatus(statusCtx);
+  if (isFinished(step.status)) {
+    // Finished in this pass: only the status is written; the next pass cleans up per cleanPodPolicy.
+    Object.assign(step.plan, { create: [], update: [], delete: [] });
+  } else {
+    step.plan.requeueAfterMs = earliest(step.plan.requeueAfterMs, untilDeadline(job, step.status, context.now));
+  }
+}
