@@ -3,6 +3,7 @@
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { jobLabels } from '../api/names.ts';
 import { isManagedElsewhere, isSuspended, replicaSpecs, replicaTypes } from '../api/job.ts';
 import type { Job, KubeObject } from '../api/types.ts';
 import type { Framework, Observed, RenderOptions } from '../frameworks/framework.ts';
@@ -29,10 +30,13 @@ class JobObjects extends Construct {
   constructor(scope: Construct, job: Job, framework: Framework, options: RenderOptions, observed: Observed) {
     super(scope, job.metadata.name);
     const owners = job.metadata.uid ? [ownerReference(job)] : undefined;
+    const ownership = jobLabels(job);
+    // Every object carries the job labels, so the operator can watch exactly its own objects.
     const add = (object: object) => {
       const typed = object as KubeObject;
       const id = `${typed.kind}-${typed.metadata.name}`;
-      new ApiObject(this, id, { ...typed, metadata: { ...typed.metadata, ownerReferences: owners } });
+      const labels = { ...typed.metadata.labels, ...ownership };
+      new ApiObject(this, id, { ...typed, metadata: { ...typed.metadata, labels, ownerReferences: owners } });
     };
     const scheduler = gangScheduler(options.gangSchedulerName);
     if (scheduler) add(podGroup(job, scheduler));

@@ -29,7 +29,11 @@ describe('MPIJob objects (anchor-controllers.md §3.6 worked example)', () => {
     assert.equal(data.hostfile, 'pi-worker-0 slots=1\npi-worker-1 slots=1\n');
     assert.equal(data['kubexec.sh'], '#!/bin/sh\nset -x\nPOD_NAME=$1\nshift\n/opt/kube/kubectl exec ${POD_NAME} -- /bin/sh -c "$*"');
     assert.equal(data['discover_hosts.sh'], '#!/bin/sh');
-    assert.deepEqual(find(objects, 'ConfigMap', 'pi-config').metadata.labels, { app: 'pi' });
+    assert.deepEqual(find(objects, 'ConfigMap', 'pi-config').metadata.labels, {
+      app: 'pi',
+      'training.kubeflow.org/job-name': 'pi',
+      'training.kubeflow.org/operator-name': 'mpijob-controller',
+    });
   });
 
   test('the launcher may exec only into its own workers', () => {

@@ -29,9 +29,7 @@ describe('render invariants (design.md)', () => {
         assert.deepEqual(object.metadata.ownerReferences, [
           { apiVersion: 'kubeflow.org/v1', kind, name: 'inv', uid: '1234-uid', controller: true, blockOwnerDeletion: true },
         ]);
-        if (object.kind === 'Pod' || object.kind === 'Service') {
-          assert.equal(object.metadata.labels?.['training.kubeflow.org/job-name'], 'inv');
-        }
+        assert.equal(object.metadata.labels?.['training.kubeflow.org/job-name'], 'inv');
       }
     });
 
