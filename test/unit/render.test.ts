@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { KIND_NAMES } from '../../src/api/kinds.ts';
+import { DEFAULT_RENDER_OPTIONS } from '../../src/frameworks/framework.ts';
+import { withDefaults } from '../../src/frameworks/registry.ts';
+import { render } from '../../src/render/render.ts';
 import { makeJob } from '../support/builders.ts';
 import { find, pod, renderJob } from '../support/render.ts';
 
@@ -31,6 +34,13 @@ describe('render invariants (design.md)', () => {
         ]);
         assert.equal(object.metadata.labels?.['training.kubeflow.org/job-name'], 'inv');
       }
+    });
+
+    test(`${kind}: rendering leaves the defaulted job untouched`, () => {
+      const defaulted = withDefaults(job().obj());
+      const before = structuredClone(defaulted);
+      render(defaulted, { ...DEFAULT_RENDER_OPTIONS, gangSchedulerName: 'volcano' });
+      assert.deepEqual(defaulted, before);
     });
 
     test(`${kind}: suspended or managed elsewhere renders nothing`, () => {
