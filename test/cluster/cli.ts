@@ -37,10 +37,21 @@ function printStatus(state: ClusterState): void {
   }
 }
 
+/** An interrupted `up` stops what it started instead of leaving a half cluster behind. */
+function stopOnInterrupt(dir: string): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`cluster: ${signal}: stopping what was started`);
+      void down(dir).finally(() => process.exit(130));
+    });
+  }
+}
+
 async function upCommand(dir: string, sim: boolean): Promise<number> {
+  stopOnInterrupt(dir);
   const { state, reused } = await up({ dir, sim, log: (line) => console.error(`cluster: ${line}`) });
   if (reused) {
-    console.log(`a ${mode(state)} cluster is already running in ${shown(dir)}; not starting another`);
+    console.log(`a cluster (${mode(state)} mode) is already running in ${shown(dir)}; not starting another`);
     printStatus(state);
     if (state.sim !== sim) {
       console.error(`it is not in ${sim ? 'sim' : 'envtest'} mode: run \`npm run cluster -- down\` first`);

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// The test runner.
+//   node scripts/test.mjs              unit + integration + e2e (`npm test`)
+//   node scripts/test.mjs unit         unit tests only, no cluster (`npm run test:unit`)
+//   node scripts/test.mjs integration  integration tests against an envtest-mode cluster
+//   node scripts/test.mjs e2e          e2e tests against a sim-mode cluster
+//   node scripts/test.mjs FILE...      the given test files
+// Files outside test/unit get ONE control plane for the whole run (sim mode when any e2e file runs),
+// shared through KUBECONFIG and TRAINING_OPERATOR_TEST_CLUSTER and stopped at the end, also on
+// SIGINT/SIGTERM. If it cannot start, the run fails. A run that executes no test fails too.
+// Test files are listed explicitly: node:test on Node 20 does not discover .ts files in directories.
+import { spawn } from 'node:child_process';
+import console from 'node:console';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SUITES = ['unit', 'integration', 'e2e'];
+const clusterCli = join(root, 'test/cluster/cli.ts');
+
+/** Every `*.test.ts` under test/<suite>, sorted. */
+function discover(suite) {
+  const dir = join(root, 'test', suite);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
+}
+
+function selectFiles(args) {
+  if (args.length === 0 || (args.length === 1 && args[0] === 'all')) return SUITES.flatMap(discover);
+  if (args.every((a) => SUITES.includes(a))) return args.flatMap(discover);
+  return args.map((a) => resolve(a));
+}
+
+const suiteOf = (file) => relative(join(root, 'test'), file).split('/')[0];
+
+let active;
+let interrupted;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupted = signal;
+    active?.kill(signal);
+  });
+}
+
+/**
+ * Runs `node ARGS` with inherited stdio; resolves with its exit code. Our SIGINT/SIGTERM is forwarded to
+ * it, unless `shielded`: then it runs in its own process group, out of reach of a second Ctrl-C too.
+ */
+function run(args, { env = process.env, shielded = false } = {}) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: root, detached: shielded });
+    active = shielded ? undefined : child;
+    child.on('exit', (code, signal) => resolvePromise(code ?? (signal ? 1 : 0)));
+  });
+}
+
+/** Totals from the TAP report: `# tests N`, `# pass N`, … */
+function totals(tapFile) {
+  const text = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
+  const count = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+  return {
+    tests: count('tests'),
+    pass: count('pass'),
+    fail: count('fail'),
+    skipped: count('skipped') + count('todo'),
+  };
+}
+
+async function main() {
+  const files = selectFiles(process.argv.slice(2));
+  if (files.length === 0) {
+    console.error('test: no test files found');
+    return 1;
+  }
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length) {
+    console.error(`test: no such file: ${missing.join(', ')}`);
+    return 1;
+  }
+  const needsCluster = files.some((f) => suiteOf(f) !== 'unit');
+  const sim = files.some((f) => suiteOf(f) === 'e2e');
+  const dir = mkdtempSync(join(tmpdir(), 'training-operator-test-'));
+  const tapFile = join(dir, 'report.tap');
+  const env = { ...process.env };
+  delete env.TRAINING_OPERATOR_TEST_CLUSTER;
+  let code = 1;
+  try {
+    if (needsCluster) {
+      console.error(`test: starting the control plane (${sim ? 'sim' : 'envtest'} mode) in ${dir}`);
+      const up = await run(['--import', 'tsx', clusterCli, 'up', '--dir', dir, ...(sim ? ['--sim'] : [])]);
+      if (interrupted) {
+        console.error(`test: interrupted by ${interrupted} while starting the control plane`);
+        return 1;
+      }
+      if (up !== 0) {
+        console.error('test: FAILED: the control plane did not start (see above); no test ran');
+        return 1;
+      }
+      env.KUBECONFIG = join(dir, 'kubeconfig');
+      env.TRAINING_OPERATOR_TEST_CLUSTER = join(dir, 'state.json');
+    }
+    console.error(`test: running ${files.length} files`);
+    code = await run(
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-concurrency=1',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${tapFile}`,
+        ...files.map((f) => relative(root, f)),
+      ],
+      { env },
+    );
+    const t = totals(tapFile);
+    console.log(`tests: ${t.pass} passed, ${t.fail} failed, ${t.skipped} skipped`);
+    if (interrupted) {
+      console.error(`test: interrupted by ${interrupted}`);
+      code = 1;
+    } else if (t.tests === 0) {
+      console.error('test: FAILED: no test ran');
+      code = 1;
+    }
+    return code;
+  } finally {
+    if (needsCluster) await run(['--import', 'tsx', clusterCli, 'down', '--dir', dir], { shielded: true });
+    if (code === 0 && !interrupted) rmSync(dir, { recursive: true, force: true });
+    else if (needsCluster) console.error(`test: component logs kept in ${join(dir, 'logs')}`);
+  }
+}
+
+process.exitCode = await main();
