@@ -72,69 +72,68 @@ function totals(tapFile) {
   };
 }
 
+/** Starts the shared control plane in `dir`; on success points `env` at it. */
+async function startCluster(dir, sim, env) {
+  console.error(`test: starting the control plane (${sim ? 'sim' : 'envtest'} mode) in ${dir}`);
+  const up = await run(['--import', 'tsx', clusterCli, 'up', '--dir', dir, ...(sim ? ['--sim'] : [])]);
+  if (interrupted) {
+    console.error(`test: interrupted by ${interrupted} while starting the control plane`);
+    return false;
+  }
+  if (up !== 0) {
+    console.error('test: FAILED: the control plane did not start (see above); no test ran');
+    return false;
+  }
+  env.KUBECONFIG = join(dir, 'kubeconfig');
+  env.TRAINING_OPERATOR_TEST_CLUSTER = join(dir, 'state.json');
+  return true;
+}
+
+async function runTests(files, env, tapFile) {
+  console.error(`test: running ${files.length} files`);
+  const code = await run(
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tapFile}`,
+      ...files.map((f) => relative(root, f)),
+    ],
+    { env },
+  );
+  return { code, ...totals(tapFile) };
+}
+
 async function main() {
   const files = selectFiles(process.argv.slice(2));
-  if (files.length === 0) {
-    console.error('test: no test files found');
-    return 1;
-  }
   const missing = files.filter((f) => !existsSync(f));
-  if (missing.length) {
-    console.error(`test: no such file: ${missing.join(', ')}`);
+  if (files.length === 0 || missing.length) {
+    console.error(missing.length ? `test: no such file: ${missing.join(', ')}` : 'test: no test files found');
     return 1;
   }
   const needsCluster = files.some((f) => suiteOf(f) !== 'unit');
   const sim = files.some((f) => suiteOf(f) === 'e2e');
   const dir = mkdtempSync(join(tmpdir(), 'training-operator-test-'));
-  const tapFile = join(dir, 'report.tap');
   const env = { ...process.env };
   delete env.TRAINING_OPERATOR_TEST_CLUSTER;
-  let code = 1;
+  let result;
   try {
-    if (needsCluster) {
-      console.error(`test: starting the control plane (${sim ? 'sim' : 'envtest'} mode) in ${dir}`);
-      const up = await run(['--import', 'tsx', clusterCli, 'up', '--dir', dir, ...(sim ? ['--sim'] : [])]);
-      if (interrupted) {
-        console.error(`test: interrupted by ${interrupted} while starting the control plane`);
-        return 1;
-      }
-      if (up !== 0) {
-        console.error('test: FAILED: the control plane did not start (see above); no test ran');
-        return 1;
-      }
-      env.KUBECONFIG = join(dir, 'kubeconfig');
-      env.TRAINING_OPERATOR_TEST_CLUSTER = join(dir, 'state.json');
-    }
-    console.error(`test: running ${files.length} files`);
-    code = await run(
-      [
-        '--import',
-        'tsx',
-        '--test',
-        '--test-concurrency=1',
-        '--test-reporter=spec',
-        '--test-reporter-destination=stdout',
-        '--test-reporter=tap',
-        `--test-reporter-destination=${tapFile}`,
-        ...files.map((f) => relative(root, f)),
-      ],
-      { env },
-    );
-    const t = totals(tapFile);
-    console.log(`tests: ${t.pass} passed, ${t.fail} failed, ${t.skipped} skipped`);
-    if (interrupted) {
-      console.error(`test: interrupted by ${interrupted}`);
-      code = 1;
-    } else if (t.tests === 0) {
-      console.error('test: FAILED: no test ran');
-      code = 1;
-    }
-    return code;
+    if (needsCluster && !(await startCluster(dir, sim, env))) return 1;
+    result = await runTests(files, env, join(dir, 'report.tap'));
   } finally {
     if (needsCluster) await run(['--import', 'tsx', clusterCli, 'down', '--dir', dir], { shielded: true });
-    if (code === 0 && !interrupted) rmSync(dir, { recursive: true, force: true });
+    if (result?.code === 0 && !interrupted) rmSync(dir, { recursive: true, force: true });
     else if (needsCluster) console.error(`test: component logs kept in ${join(dir, 'logs')}`);
   }
+  if (interrupted) console.error(`test: interrupted by ${interrupted}`);
+  else if (result.tests === 0) console.error('test: FAILED: no test ran');
+  // Last, after the cluster's shutdown messages, so that it is the closing line CI reads.
+  console.log(`tests: ${result.pass} passed, ${result.fail} failed, ${result.skipped} skipped`);
+  return interrupted || result.tests === 0 ? 1 : result.code;
 }
 
 process.exitCode = await main();

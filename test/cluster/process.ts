@@ -64,15 +64,22 @@ function signalGroup(rec: ProcessRecord, signal: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM every live process (in the given order), then SIGKILL whatever is left after `graceMs`. */
+async function stopOne(rec: ProcessRecord, graceMs: number): Promise<void> {
+  signalGroup(rec, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(rec) && Date.now() < deadline) await sleep(50);
+  if (!isAlive(rec)) return;
+  signalGroup(rec, 'SIGKILL');
+  while (isAlive(rec) && Date.now() < deadline + 5000) await sleep(50);
+}
+
+/**
+ * Stops the live processes one by one in the given order: SIGTERM, then SIGKILL after `graceMs`.
+ * One by one because a kube-apiserver whose etcd is already gone takes ~10 s to shut down, ~1 s otherwise.
+ */
 export async function stopProcesses(records: ProcessRecord[], graceMs = 5000): Promise<string[]> {
   const live = records.filter(isAlive);
-  for (const rec of live) signalGroup(rec, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (live.some(isAlive) && Date.now() < deadline) await sleep(100);
-  for (const rec of live.filter(isAlive)) signalGroup(rec, 'SIGKILL');
-  const killDeadline = Date.now() + 5000;
-  while (live.some(isAlive) && Date.now() < killDeadline) await sleep(50);
+  for (const rec of live) await stopOne(rec, graceMs);
   return live.map((rec) => rec.name);
 }
 
