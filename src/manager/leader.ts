@@ -1,0 +1,134 @@
+// Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics: one replica reconciles,
+// the others wait; a leader that cannot renew within the renew deadline stops, so two never overlap.
+import { isAlreadyExists, isConflict } from '../kube/errors.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { Logger } from '../telemetry/logger.ts';
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationSeconds: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+interface Lease {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+/** Lease times are MicroTime: the API server parses exactly six fractional digits. */
+export function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+export class LeaderElector {
+  /** When this replica last saw the lease change hands or be renewed: expiry is judged on our clock. */
+  private observed?: { holder?: string; renewTime?: string; at: number };
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly options: LeaderElectionOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Resolves once this replica holds the lease (or the signal aborts). */
+  async acquire(signal: AbortSignal): Promise<boolean> {
+    while (!signal.aborted) {
+      if (await this.tryAcquireOrRenew()) {
+        this.log.info({ lease: this.options.name, identity: this.options.identity }, 'became leader');
+        return true;
+      }
+      await sleep(this.options.retryPeriodMs, signal);
+    }
+    return false;
+  }
+
+  /** Renews until the signal aborts (resolves true) or renewing fails for the renew deadline (false). */
+  async hold(signal: AbortSignal): Promise<boolean> {
+    let lastRenewed = Date.now();
+    while (!signal.aborted) {
+      await sleep(this.options.retryPeriodMs, signal);
+      if (signal.aborted) break;
+      if (await this.tryAcquireOrRenew().catch(() => false)) lastRenewed = Date.now();
+      else if (Date.now() - lastRenewed > this.options.renewDeadlineMs) {
+        this.log.error({ lease: this.options.name }, 'lost the lease');
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Gives the lease up on a clean shutdown, so a standby takes over at once instead of after expiry. */
+  async release(): Promise<void> {
+    const lease = await this.client.get<Lease>(this.ref());
+    if (!lease || lease.spec.holderIdentity !== this.options.identity) return;
+    const now = microTime(new Date());
+    await this.client
+      .replace({ ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now } })
+      .catch(() => undefined);
+  }
+
+  private ref() {
+    return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: this.options.namespace, name: this.options.name };
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const now = new Date();
+    const { identity, leaseDurationSeconds } = this.options;
+    const lease = await this.client.get<Lease>(this.ref());
+    if (!lease) {
+      const fresh: Lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: this.options.name, namespace: this.options.namespace },
+        spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+      };
+      return this.write(() => this.client.create(fresh));
+    }
+    const { holderIdentity, renewTime } = lease.spec;
+    const previous = this.observed;
+    const changed = previous?.holder !== holderIdentity || previous?.renewTime !== renewTime;
+    const observed = changed || !previous ? { holder: holderIdentity, renewTime, at: now.getTime() } : previous;
+    this.observed = observed;
+    const heldByOther = holderIdentity && holderIdentity !== identity;
+    const expired = now.getTime() - observed.at > (lease.spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
+    if (heldByOther && !expired) return false;
+    const takeover = holderIdentity !== identity;
+    const spec = {
+      ...lease.spec,
+      holderIdentity: identity,
+      leaseDurationSeconds,
+      renewTime: microTime(now),
+      acquireTime: takeover ? microTime(now) : lease.spec.acquireTime,
+      leaseTransitions: (lease.spec.leaseTransitions ?? 0) + (takeover && holderIdentity ? 1 : 0),
+    };
+    return this.write(() => this.client.replace({ ...lease, spec }));
+  }
+
+  /** A 409 means another replica wrote first: not ours this round. */
+  private async write(call: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await call();
+      return true;
+    } catch (error) {
+      if (isConflict(error) || isAlreadyExists(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,203 @@
+// The operator's run loop: informers keep label-selected caches of the jobs and of what they own, a
+// work queue hands job keys to workers, and each worker reconciles one job: observe → plan → apply.
+import { KINDS, LABELS, type KindName } from '../api/kinds.ts';
+import type { Job, KubeObject } from '../api/types.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { applyPlan } from '../reconcile/apply.ts';
+import { reconcile } from '../reconcile/reconcile.ts';
+import { PODGROUP_API, gangScheduler } from '../render/gang.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { JobState, OperatorMetrics } from '../telemetry/metrics.ts';
+import { EventRecorder } from './events.ts';
+import { Informer } from './informer.ts';
+import type { ManagerOptions } from './options.ts';
+import { OwnedObjects } from './owned.ts';
+import { recordJobDurations } from './durations.ts';
+import { WorkQueue, runWorkers } from './queue.ts';
+
+type JobKey = `${KindName}/${string}/${string}`;
+
+const keyOf = (kind: KindName, namespace: string, name: string): JobKey => `${kind}/${namespace}/${name}`;
+
+function parseKey(key: string): { kind: KindName; namespace: string; name: string } {
+  const [kind, namespace, name] = key.split('/');
+  return { kind: kind as KindName, namespace, name };
+}
+
+/** The kinds of objects jobs own, given which job kinds and which gang scheduler are enabled. */
+export function ownedTypes(options: ManagerOptions): { apiVersion: string; kind: string }[] {
+  const types = [
+    { apiVersion: 'v1', kind: 'Pod' },
+    { apiVersion: 'v1', kind: 'Service' },
+  ];
+  if (options.schemes.includes('MPIJob')) {
+    types.push(
+      { apiVersion: 'v1', kind: 'ConfigMap' },
+      { apiVersion: 'v1', kind: 'ServiceAccount' },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
+    );
+  }
+  if (options.schemes.includes('PyTorchJob')) types.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' });
+  const gang = gangScheduler(options.render.gangSchedulerName);
+  if (gang) types.push({ apiVersion: PODGROUP_API[gang.kind], kind: 'PodGroup' });
+  return types;
+}
+
+/** Only objects labelled by one of the enabled controllers are cached. */
+export function ownedSelector(schemes: KindName[]): string {
+  return `${LABELS.operatorName} in (${schemes.map((kind) => KINDS[kind].controllerName).join(',')})`;
+}
+
+export class Manager {
+  private readonly queue = new WorkQueue();
+  private readonly owned = new OwnedObjects();
+  private readonly jobInformers = new Map<KindName, Informer<Job>[]>();
+  private readonly ownedInformers: Informer<KubeObject>[] = [];
+  /** Status the operator wrote, keyed by job uid, until the job cache shows it. */
+  private readonly written = new Map<string, { basedOn?: string; job: Job }>();
+  private readonly events: EventRecorder;
+  private synced = false;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly options: ManagerOptions,
+    private readonly log: Logger,
+    private readonly metrics?: OperatorMetrics,
+  ) {
+    this.events = new EventRecorder(client, log);
+  }
+
+  get ready(): boolean {
+    return this.synced;
+  }
+
+  get queueDepth(): number {
+    return this.queue.len();
+  }
+
+  /** Each job with the type of its last condition, for the jobs-by-state gauge. */
+  *jobStates(): Iterable<{ kind: KindName; state: JobState }> {
+    for (const [kind, informers] of this.jobInformers) {
+      for (const job of informers.flatMap((informer) => informer.list())) {
+        const state = job.status?.conditions?.at(-1)?.type;
+        if (state) yield { kind, state };
+      }
+    }
+  }
+
+  /** Starts the caches, then the workers; resolves when stopped and the workers have drained. */
+  async run(): Promise<void> {
+    const namespaces = this.options.namespaces.length ? this.options.namespaces : [undefined];
+    for (const kind of this.options.schemes) {
+      const informers = namespaces.map((namespace) => this.jobInformer(kind, namespace));
+      this.jobInformers.set(kind, informers);
+    }
+    for (const type of ownedTypes(this.options)) {
+      for (const namespace of namespaces) this.ownedInformers.push(this.ownedInformer(type, namespace));
+    }
+    const all = [...[...this.jobInformers.values()].flat(), ...this.ownedInformers];
+    await Promise.all(all.map((informer) => informer.start()));
+    this.synced = true;
+    this.log.info({ schemes: this.options.schemes, namespaces: this.options.namespaces }, 'caches synced, reconciling');
+    await runWorkers(this.queue, this.options.threads, (key) => this.reconcileKey(key));
+  }
+
+  stop(): void {
+    for (const informer of [...[...this.jobInformers.values()].flat(), ...this.ownedInformers]) informer.stop();
+    this.queue.shutDown();
+  }
+
+  private jobInformer(kind: KindName, namespace?: string): Informer<Job> {
+    const informer = new Informer<Job>(this.client, { apiVersion: 'kubeflow.org/v1', kind }, { namespace });
+    const enqueue = (job: Job) => this.queue.add(keyOf(kind, job.metadata.namespace!, job.metadata.name));
+    informer.on('add', enqueue);
+    informer.on('update', enqueue);
+    informer.on('delete', (job: Job) => {
+      if (job.metadata.uid) {
+        this.owned.forget(job.metadata.uid);
+        this.written.delete(job.metadata.uid);
+      }
+      enqueue(job);
+    });
+    return informer;
+  }
+
+  private ownedInformer(type: { apiVersion: string; kind: string }, namespace?: string): Informer<KubeObject> {
+    const informer = new Informer<KubeObject>(this.client, type, {
+      namespace,
+      labelSelector: ownedSelector(this.options.schemes),
+    });
+    const enqueueOwner = (object: KubeObject) => {
+      const owner = object.metadata.ownerReferences?.find((ref) => ref.controller);
+      if (owner && this.options.schemes.includes(owner.kind as KindName)) {
+        this.queue.add(keyOf(owner.kind as KindName, object.metadata.namespace!, owner.name));
+      }
+    };
+    informer.on('add', (object: KubeObject) => {
+      this.owned.upsert(object);
+      enqueueOwner(object);
+    });
+    informer.on('update', (object: KubeObject) => {
+      this.owned.upsert(object);
+      enqueueOwner(object);
+    });
+    informer.on('delete', (object: KubeObject) => {
+      this.owned.remove(object);
+      enqueueOwner(object);
+    });
+    return informer;
+  }
+
+  /** The cached job, or the one the last status write returned if the cache has not caught up yet. */
+  private freshest(cached: Job): Job {
+    const uid = cached.metadata.uid!;
+    const written = this.written.get(uid);
+    if (written && written.basedOn === cached.metadata.resourceVersion) return written.job;
+    this.written.delete(uid);
+    return cached;
+  }
+
+  private findJob(kind: KindName, namespace: string, name: string): Job | undefined {
+    for (const informer of this.jobInformers.get(kind) ?? []) {
+      const job = informer.get(namespace, name);
+      if (job) return job;
+    }
+    return undefined;
+  }
+
+  private async reconcileKey(key: string): Promise<void> {
+    const { kind, namespace, name } = parseKey(key);
+    const cached = this.findJob(kind, namespace, name);
+    if (!cached) return;
+    const started = performance.now();
+    const job = this.freshest(cached);
+    const uid = job.metadata.uid!;
+    const log = this.log.child({ job: `${kind}/${namespace}/${name}` });
+    const plan = reconcile(job, this.owned.ownedBy(uid), { options: this.options.render, now: new Date() });
+    plan.delete = plan.delete.filter((ref) => !this.owned.isBeingDeleted(ref));
+    try {
+      const written = await applyPlan(
+        {
+          client: this.client,
+          events: this.events,
+          log,
+          onCreated: (object) => this.owned.created(uid, object),
+          onDeleted: (ref) => this.owned.deleted(ref),
+        },
+        job,
+        plan,
+      );
+      if (written) this.written.set(uid, { basedOn: job.metadata.resourceVersion, job: written });
+      for (const metric of plan.metrics) this.metrics?.countJob(metric, kind, namespace);
+      if (this.metrics) recordJobDurations(this.metrics, job, plan);
+      if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
+      this.metrics?.observeReconcile(kind, 'success', (performance.now() - started) / 1000);
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'reconcile failed, will retry');
+      this.metrics?.observeReconcile(kind, 'error', (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+}
+
