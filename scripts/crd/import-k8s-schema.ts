@@ -72,7 +72,7 @@ function main(): void {
   const { values } = parseArgs({
     options: { version: { type: 'string', default: DEFAULT_VERSION }, 'openapi-dir': { type: 'string' } },
   });
-  const version = values.version!;
+  const version = values.version;
   const dir = values['openapi-dir'] ?? join(goModuleDir(version), 'api/openapi-spec/v3');
   const vendored = importSchemas(dir, version);
   writeFileSync(OUTPUT, `${JSON.stringify(vendored, null, 1)}\n`);

@@ -181,7 +181,8 @@ function isMarkerDefault(property: Schema, required: boolean): boolean {
 
 function withoutDefault(schema: Schema): Schema {
   if (!('default' in schema)) return schema;
-  const { default: _dropped, ...rest } = schema;
+  const rest = { ...schema };
+  delete rest.default;
   return rest;
 }
 

@@ -1,7 +1,7 @@
 // TypeScript types for the kubeflow.org/v1 kinds, compiled with json-schema-to-typescript from the CRD
 // schemas. Shared types (ReplicaSpec, RunPolicy, JobStatus, ...) are compiled once into common.ts and
 // referenced by name from the per-kind files; Kubernetes types come from @kubernetes/client-node.
-import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import { compile } from 'json-schema-to-typescript';
 import { KINDS, type KindInfo, type KindName, KIND_NAMES } from '../../src/api/kinds.ts';
 import type { Schema } from './structural.ts';
 
@@ -103,7 +103,7 @@ function withNamedTypes(schema: Schema, naming: Naming): Schema {
 }
 
 async function compileType(schema: Schema, name: string): Promise<string> {
-  return compile({ ...schema, title: name } as JSONSchema, name, {
+  return compile({ ...schema, title: name }, name, {
     bannerComment: '',
     additionalProperties: false,
     ignoreMinAndMaxItems: true,

@@ -1,0 +1,69 @@
+// x-kubernetes-list-type `set` and `map` invariants (apiextensions' listtype validation): no duplicate
+// items in a set, no two items of a map list with the same keys (e.g. two containers named alike).
+import { bracketedPath, fieldError, goJson, type Step, type TypedError } from './errors.ts';
+import { childOf, isObject, type SchemaNode } from './node.ts';
+
+export function listTypeErrors(value: unknown, schema: SchemaNode): TypedError[] {
+  const errors: TypedError[] = [];
+  visit(value, schema, [], errors);
+  return errors;
+}
+
+function visit(value: unknown, schema: SchemaNode | undefined, steps: Step[], errors: TypedError[]): void {
+  if (!schema) return;
+  if (Array.isArray(value)) {
+    errors.push(...listErrors(value, schema, steps));
+    value.forEach((item, index) => visit(item, schema.items, [...steps, { index }], errors));
+  } else if (isObject(value)) {
+    for (const [key, child] of Object.entries(value)) {
+      const known = childOf(schema, key);
+      if (known) visit(child, known.schema, [...steps, known.step], errors);
+    }
+  }
+}
+
+function listErrors(list: unknown[], schema: SchemaNode, steps: Step[]): TypedError[] {
+  const at = (index: number) => bracketedPath([...steps, { index }]);
+  switch (schema['x-kubernetes-list-type']) {
+    case 'set':
+      return repeated(list.map(goJson)).map((i) => fieldError('Duplicate', at(i), list[i]));
+    case 'map': {
+      const notObject = list.findIndex((item) => item !== null && !isObject(item));
+      if (notObject >= 0) {
+        return [
+          fieldError(
+            'Invalid',
+            at(notObject),
+            list[notObject],
+            'must be an object for an array of list-type map',
+          ),
+        ];
+      }
+      const keys = list.map((item) => mapKeys(item as Record<string, unknown> | null, schema));
+      return repeated(keys.map(goJson)).map((i) => fieldError('Duplicate', at(i), keys[i]));
+    }
+    default:
+      return [];
+  }
+}
+
+/** The key fields of a list-map item that are set. */
+function mapKeys(item: Record<string, unknown> | null, schema: SchemaNode): Record<string, unknown> {
+  const keys: Record<string, unknown> = {};
+  for (const field of schema['x-kubernetes-list-map-keys'] ?? []) {
+    if (item && field in item) keys[field] = item[field];
+  }
+  return keys;
+}
+
+/** Indexes of second occurrences: the API server reports each repeated value once, where it repeats. */
+function repeated(identities: string[]): number[] {
+  const seen = new Map<string, number>();
+  const out: number[] = [];
+  identities.forEach((identity, index) => {
+    const times = seen.get(identity) ?? 0;
+    if (times === 1) out.push(index);
+    seen.set(identity, times + 1);
+  });
+  return out;
+}
