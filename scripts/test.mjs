@@ -126,8 +126,9 @@ async function main() {
     result = await runTests(files, env, join(dir, 'report.tap'));
   } finally {
     if (needsCluster) await run(['--import', 'tsx', clusterCli, 'down', '--dir', dir], { shielded: true });
-    if (result?.code === 0 && !interrupted) rmSync(dir, { recursive: true, force: true });
-    else if (needsCluster) console.error(`test: component logs kept in ${join(dir, 'logs')}`);
+    const keepLogs = needsCluster && (result?.code !== 0 || interrupted);
+    if (keepLogs) console.error(`test: component logs kept in ${join(dir, 'logs')}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
   if (interrupted) console.error(`test: interrupted by ${interrupted}`);
   else if (result.tests === 0) console.error('test: FAILED: no test ran');
