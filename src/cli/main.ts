@@ -6,7 +6,6 @@ import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
 import { LOG_LEVELS } from '../telemetry/logger.ts';
 import { crdsCommand } from './crds.ts';
-import { runCommand } from './run.ts';
 import { synthCommand } from './synth.ts';
 import { validateCommand, type Output } from './validate.ts';
 
@@ -111,8 +110,9 @@ await yargs(hideBin(process.argv))
         .env('TRAINING_OPERATOR')
         .epilogue('Every flag can also be set as TRAINING_OPERATOR_<FLAG>, e.g. TRAINING_OPERATOR_LEADER_ELECT=true.'),
     (args) =>
-      run(() =>
-        runCommand({
+      // Loaded on demand: the offline commands start without the client, informers and telemetry.
+      run(async () =>
+        (await import('./run.ts')).runCommand({
           kubeconfig: args.kubeconfig,
           schemes: parseSchemes(args.enableScheme),
           namespaces: parseNamespaces(args.namespace),
