@@ -2,7 +2,7 @@
 // ("envtest" mode), plus kube-controller-manager, kube-scheduler and kwok with fake nodes in "sim" mode.
 // Used by `npm run cluster` (test/cluster/cli.ts) and by the test runner (scripts/test.mjs).
 // Everything lives in one state directory: pki/, etcd-data/, logs/, kubeconfig and state.json.
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -63,13 +63,25 @@ export function isRunning(state: ClusterState): boolean {
   return state.ready && state.processes.every(isAlive);
 }
 
-/** Runs the build script; a cache hit returns at once. Its progress goes to our stderr. */
-export function buildBinaries(): string {
-  const out = execFileSync('bash', [join(repoRoot, 'test/cluster/build-binaries.sh')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
+/**
+ * Runs the build script and returns the binary directory; a cache hit returns at once. Its progress goes
+ * to our stderr. Asynchronous, so that an interrupt is handled during a 16-minute cold build.
+ */
+export function buildBinaries(): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('bash', [join(repoRoot, 'test/cluster/build-binaries.sh')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const dir = out.trim().split('\n').at(-1);
+      if (code === 0 && dir) resolvePromise(dir);
+      else
+        reject(new StartError(`test/cluster/build-binaries.sh failed (exit ${code}); see its output above`));
+    });
   });
-  return out.trim().split('\n').at(-1) ?? '';
 }
 
 const yamlFilesIn = (dir: string) =>
@@ -239,7 +251,7 @@ export async function up(opts: UpOptions): Promise<{ state: ClusterState; reused
     await down(opts.dir);
   }
   const t0 = Date.now();
-  const binDir = buildBinaries();
+  const binDir = await buildBinaries();
   mkdirSync(opts.dir, { recursive: true });
   resetStateDir(opts.dir);
   linkBinaries(opts.dir, binDir);
