@@ -10,7 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.env"
 
 command -v go >/dev/null || { echo "build-binaries: step 'find go': go is not on PATH; install Go >= 1.26 (the Debian/golang image has it)" >&2; exit 1; }
-export GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 GOFLAGS=-mod=mod
+# No -mod=mod: once `go mod tidy` has pinned a wrapper module, a build must not quietly resolve anything else.
+export GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 GOFLAGS=
 
 go_version=$(go env GOVERSION)
 versions_hash=$(grep -v '^#' "$here/versions.env" | sha256sum | cut -c1-12)
@@ -89,7 +90,7 @@ ldflags="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
 done
-k8s_modules() { cd "$work/k8s" && go mod tidy -e; }
+k8s_modules() { cd "$work/k8s" && go mod tidy; }
 k8s_build() {
   cd "$work/k8s"
   go build -trimpath -tags=selinux,notest,grpcnotrace -ldflags "$ldflags" -o "$bin/" \
@@ -106,7 +107,7 @@ run_step k8s-build "compiling Kubernetes needs ~3 GiB of memory and ~4 GiB of di
 mkdir -p "$work/etcd"
 printf 'module local.test/etcd-bin\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$work/etcd/go.mod"
 printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$work/etcd/tools.go"
-etcd_modules() { cd "$work/etcd" && go mod tidy -e; }
+etcd_modules() { cd "$work/etcd" && go mod tidy; }
 etcd_build() { cd "$work/etcd" && go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3; }
 run_step etcd-modules "the Go module proxy must serve go.etcd.io/etcd/server/v3 $ETCD_VERSION" etcd_modules
 run_step etcd-build "see the log above" etcd_build
@@ -146,7 +147,7 @@ printf '//go:build tools\n\npackage tools\n\nimport _ "volcano.sh/apis/pkg/apis/
 generate_volcano_crd() {
   GOBIN="$work/tools" go install "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION"
   cd "$work/volcano"
-  go mod tidy -e
+  go mod tidy
   "$work/tools/controller-gen" "crd:crdVersions=v1,generateEmbeddedObjectMeta=true" \
     paths=volcano.sh/apis/pkg/apis/scheduling/v1beta1 output:crd:artifacts:config="$work/volcano/crds"
   install -m 0644 "$work/volcano/crds/scheduling.volcano.sh_podgroups.yaml" "$bin/podgroup-crds/"
