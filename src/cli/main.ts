@@ -24,10 +24,11 @@ async function run(command: () => number | Promise<number>): Promise<void> {
   }
 }
 
+// Not `array: true`: yargs would then refuse `-f -`; a repeated -f still collects into a list.
 const fileOption = {
   alias: 'f',
   type: 'string',
-  array: true,
+  coerce: (value: string | string[]) => [value].flat(),
   demandOption: 'name the jobs with -f FILE (or -f - for standard input)',
   describe: 'YAML or JSON file with one or more jobs; - reads standard input; repeatable',
 } as const;
