@@ -1,9 +1,9 @@
 // The CustomResourceDefinitions of the six kinds, read from crds/ (written by `npm run generate`).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { GROUP, KIND_NAMES, type KindName } from './kinds.ts';
+import { GROUP, KIND_NAMES, KINDS, type KindName } from './kinds.ts';
 
 export const CRD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../crds');
 
@@ -28,33 +28,28 @@ export interface CrdVersion {
   additionalPrinterColumns?: { name: string; type: string; jsonPath: string; priority?: number }[];
 }
 
-let cache: Map<KindName, Crd> | undefined;
+const cache = new Map<KindName, Crd>();
 
-function readCrds(): Map<KindName, Crd> {
-  const crds = new Map<string, Crd>();
-  for (const file of readdirSync(CRD_DIR)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()) {
-    const crd = YAML.parse(readFileSync(join(CRD_DIR, file), 'utf8')) as Crd;
-    if (crd.spec.group === GROUP) crds.set(crd.spec.names.kind, crd);
+/** Parsing one CRD (half a megabyte of YAML) takes a while, so each is read only when first needed. */
+function readCrd(kind: KindName): Crd {
+  const file = join(CRD_DIR, `${GROUP}_${KINDS[kind].plural}.yaml`);
+  const crd = YAML.parse(readFileSync(file, 'utf8')) as Crd;
+  if (crd?.kind !== 'CustomResourceDefinition' || crd.spec.names.kind !== kind) {
+    throw new Error(`${file} does not hold the CRD of ${kind}; run npm run generate`);
   }
-  const missing = KIND_NAMES.filter((kind) => !crds.has(kind));
-  if (missing.length)
-    throw new Error(`${CRD_DIR} lacks the CRD of ${missing.join(', ')}; run npm run generate`);
-  return new Map(KIND_NAMES.map((kind) => [kind, crds.get(kind)!]));
+  return crd;
 }
 
-function crdMap(): Map<KindName, Crd> {
-  return (cache ??= readCrds());
-}
-
-/** All six CRDs, in KIND_NAMES order. The objects are shared: do not modify them. */
-export function loadCrds(): object[] {
-  return [...crdMap().values()];
-}
-
+/** The CRD of `kind`. The object is shared: do not modify it. */
 export function crdFor(kind: KindName): Crd {
-  return crdMap().get(kind)!;
+  let crd = cache.get(kind);
+  if (!crd) cache.set(kind, (crd = readCrd(kind)));
+  return crd;
+}
+
+/** All six CRDs, in KIND_NAMES order. */
+export function loadCrds(): object[] {
+  return KIND_NAMES.map(crdFor);
 }
 
 /** The schema of the served (and only) version of `kind`. */

@@ -1,9 +1,10 @@
 // The CRD's x-kubernetes-validations rules, evaluated with @bufbuild/cel the way apiextensions' CEL
 // validator evaluates them: at every node that carries rules, with `self` (and `oldSelf` for transition
 // rules, only when an old value correlates), reporting at the node's path plus the rule's fieldPath.
-import { celEnv, type CelEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { celEnv, type CelEnv, celList, celMap, type CelValue, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import { bracketedPath, type ErrorType, fieldError, OMIT, type Step, type TypedError } from './errors.ts';
+import { type ErrorType, fieldError, OMIT, type TypedError } from './errors.ts';
+import { bracketedPath, extend, type Step, type Trail, trailOf } from './paths.ts';
 import { childOf, deepEqual, isObject, type SchemaNode, type ValidationRule } from './node.ts';
 
 type Program = (bindings: Record<string, unknown>) => unknown;
@@ -34,8 +35,21 @@ let env: CelEnv | undefined;
 const compiledRules = new WeakMap<SchemaNode, CompiledRule[]>();
 const ruleBearing = new WeakMap<SchemaNode, boolean>();
 
+/**
+ * `matches` with JavaScript regular expressions, compiled once per pattern: the RE2 engine bundled with
+ * @bufbuild/cel is several times slower, and the patterns of these CRDs mean the same in both dialects.
+ */
+const jsRegExp = {
+  compile(pattern: string) {
+    let compiled = patterns.get(pattern);
+    if (!compiled) patterns.set(pattern, (compiled = new RegExp(pattern, 'u')));
+    return { test: (text: string) => compiled.test(text) };
+  },
+};
+const patterns = new Map<string, RegExp>();
+
 function compile(expression: string): Program {
-  const program = plan((env ??= celEnv({ funcs: strings })), parse(expression));
+  const program = plan((env ??= celEnv({ funcs: strings, re2: jsRegExp })), parse(expression));
   return program as unknown as Program;
 }
 
@@ -51,7 +65,7 @@ function normalizeFieldPath(fieldPath: string | undefined, schema: SchemaNode): 
     steps.push(child.step);
     node = child.schema;
   }
-  return bracketedPath(steps);
+  return bracketedPath(trailOf(steps));
 }
 
 function rulesOf(schema: SchemaNode): CompiledRule[] {
@@ -88,30 +102,32 @@ function bearsRules(schema: SchemaNode | undefined): boolean {
 
 /**
  * JSON → CEL values as Kubernetes types them: integer fields (and int-or-string numbers) are CEL ints.
- * Memoized per object within one validation, since nested rules see the same subtrees again.
+ * Objects become CEL maps once per validation, since nested rules see the same subtrees again.
  */
 class CelValues {
   private readonly memo = new WeakMap<object, unknown>();
 
   of(value: unknown, schema: SchemaNode | undefined): unknown {
-    if (typeof value === 'number') return this.isInteger(value, schema) ? BigInt(value) : value;
+    if (typeof value === 'number') return isIntegral(value, schema) ? BigInt(value) : value;
     if (value === null || typeof value !== 'object') return value;
     let converted = this.memo.get(value);
     if (converted === undefined) {
       converted = Array.isArray(value)
-        ? value.map((item) => this.of(item, schema?.items))
-        : Object.fromEntries(
-            Object.entries(value).map(([k, v]) => [k, this.of(v, childOf(schema, k)?.schema)]),
+        ? celList(value.map((item) => this.of(item, schema?.items)) as CelValue[])
+        : celMap(
+            new Map(
+              Object.entries(value).map(([k, v]) => [k, this.of(v, childOf(schema, k)?.schema) as CelValue]),
+            ),
           );
       this.memo.set(value, converted);
     }
     return converted;
   }
+}
 
-  private isInteger(value: number, schema: SchemaNode | undefined): boolean {
-    const integral = schema?.type === 'integer' || !!schema?.['x-kubernetes-int-or-string'];
-    return integral && Number.isSafeInteger(value);
-  }
+function isIntegral(value: number, schema: SchemaNode | undefined): boolean {
+  const integral = schema?.type === 'integer' || !!schema?.['x-kubernetes-int-or-string'];
+  return integral && Number.isSafeInteger(value);
 }
 
 /** The nearest node whose old value correlates: what the API server compares to ratchet an error. */
@@ -127,25 +143,31 @@ class Walker {
 
   constructor(private readonly updating: boolean) {}
 
-  walk(value: unknown, old: unknown, schema: SchemaNode, steps: Step[], anchor: Anchor | undefined): void {
+  walk(
+    value: unknown,
+    old: unknown,
+    schema: SchemaNode,
+    trail: Trail | undefined,
+    anchor: Anchor | undefined,
+  ): void {
     if (value === null || value === undefined || !bearsRules(schema)) return;
     const here = old === undefined ? anchor : { value, old };
-    for (const rule of rulesOf(schema)) this.evaluate(rule, value, old, schema, steps, here);
-    if (Array.isArray(value)) this.walkList(value, old, schema, steps, here);
-    else if (isObject(value)) this.walkObject(value, old, schema, steps, here);
+    for (const rule of rulesOf(schema)) this.evaluate(rule, value, old, schema, trail, here);
+    if (Array.isArray(value)) this.walkList(value, old, schema, trail, here);
+    else if (isObject(value)) this.walkObject(value, old, schema, trail, here);
   }
 
   private walkObject(
     value: Record<string, unknown>,
     old: unknown,
     schema: SchemaNode,
-    steps: Step[],
+    trail: Trail | undefined,
     anchor: Anchor | undefined,
   ): void {
     for (const [key, child] of Object.entries(value)) {
       const known = childOf(schema, key);
       const oldChild = isObject(old) ? old[key] : undefined;
-      if (known) this.walk(child, oldChild ?? undefined, known.schema, [...steps, known.step], anchor);
+      if (known) this.walk(child, oldChild ?? undefined, known.schema, extend(trail, known.step), anchor);
     }
   }
 
@@ -153,14 +175,14 @@ class Walker {
     value: unknown[],
     old: unknown,
     schema: SchemaNode,
-    steps: Step[],
+    trail: Trail | undefined,
     anchor: Anchor | undefined,
   ): void {
     const items = schema.items;
     if (!items) return;
     value.forEach((item, index) => {
       const oldItem = Array.isArray(old) ? correlatedItem(item, old, schema) : undefined;
-      this.walk(item, oldItem, items, [...steps, { index }], anchor);
+      this.walk(item, oldItem, items, extend(trail, { index }), anchor);
     });
   }
 
@@ -169,21 +191,21 @@ class Walker {
     value: unknown,
     old: unknown,
     schema: SchemaNode,
-    steps: Step[],
+    trail: Trail | undefined,
     anchor: Anchor | undefined,
   ): void {
     if (rule.transition && old === undefined) return;
     const bindings: Record<string, unknown> = { self: this.values.of(value, schema) };
     if (rule.transition) bindings.oldSelf = this.values.of(old, schema);
     const result = rule.program(bindings);
-    const path = bracketedPath(steps);
+    if (result === true) return;
+    const path = bracketedPath(trail);
     const shown = schema.type === 'object' || schema.type === 'array' ? OMIT : value;
     if (isCelError(result)) {
       const detail = `${result.message} evaluating rule: ${rule.source.rule.trim()}`;
       this.errors.push(fieldError('Invalid', path, shown, detail));
       return;
     }
-    if (result === true) return;
     const at = rule.fieldPath ? (path ? `${path}.${rule.fieldPath}` : rule.fieldPath) : path;
     const type = REASONS[rule.source.reason ?? 'FieldValueInvalid'];
     const error = fieldError(type, at, type === 'Duplicate' ? value : shown, this.message(rule, bindings));
@@ -218,6 +240,6 @@ function correlatedItem(item: unknown, old: unknown[], schema: SchemaNode): unkn
 
 export function celErrors(value: unknown, old: unknown, schema: SchemaNode): CelResult {
   const walker = new Walker(old !== undefined);
-  walker.walk(value, old, schema, [], undefined);
+  walker.walk(value, old, schema, undefined, undefined);
   return { errors: walker.errors, warnings: walker.warnings };
 }

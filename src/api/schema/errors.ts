@@ -1,6 +1,5 @@
 // Field errors rendered the way apimachinery's field.Error renders them (`<path>: <body>`), so that offline
-// validation prints what the API server prints. Paths come in the API server's two spellings: the schema
-// validator and the pruner write map keys with dots, CEL and list-type checks write them as `[key]`.
+// validation prints what the API server prints.
 import type { FieldError } from '../errors.ts';
 
 /** apimachinery's field.ErrorType values that occur here, by the label that starts the error body. */
@@ -53,27 +52,4 @@ export function goJson(value: unknown): string {
     return `{${keys.map((k) => `${JSON.stringify(k)}:${goJson(record[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-/** One step from a value to a child: a schema property, a map key or a list index. */
-export type Step = { field: string } | { key: string } | { index: number };
-
-/** kube-openapi's spelling: `spec.pytorchReplicaSpecs.Worker.template.spec.containers[0]`. */
-export function dottedPath(steps: readonly Step[]): string {
-  let out = '';
-  for (const step of steps) {
-    if ('index' in step) out += `[${step.index}]`;
-    else out += (out ? '.' : '') + ('field' in step ? step.field : step.key);
-  }
-  return out;
-}
-
-/** field.Path's spelling: `spec.pytorchReplicaSpecs[Worker].template.spec.containers[0]`. */
-export function bracketedPath(steps: readonly Step[]): string {
-  let out = '';
-  for (const step of steps) {
-    if ('field' in step) out += (out ? '.' : '') + step.field;
-    else out += `[${'key' in step ? step.key : step.index}]`;
-  }
-  return out;
 }

@@ -1,29 +1,35 @@
 // x-kubernetes-list-type `set` and `map` invariants (apiextensions' listtype validation): no duplicate
 // items in a set, no two items of a map list with the same keys (e.g. two containers named alike).
-import { bracketedPath, fieldError, goJson, type Step, type TypedError } from './errors.ts';
+import { fieldError, goJson, type TypedError } from './errors.ts';
+import { bracketedPath, extend, type Trail } from './paths.ts';
 import { childOf, isObject, type SchemaNode } from './node.ts';
 
 export function listTypeErrors(value: unknown, schema: SchemaNode): TypedError[] {
   const errors: TypedError[] = [];
-  visit(value, schema, [], errors);
+  visit(value, schema, undefined, errors);
   return errors;
 }
 
-function visit(value: unknown, schema: SchemaNode | undefined, steps: Step[], errors: TypedError[]): void {
+function visit(
+  value: unknown,
+  schema: SchemaNode | undefined,
+  trail: Trail | undefined,
+  errors: TypedError[],
+): void {
   if (!schema) return;
   if (Array.isArray(value)) {
-    errors.push(...listErrors(value, schema, steps));
-    value.forEach((item, index) => visit(item, schema.items, [...steps, { index }], errors));
+    errors.push(...listErrors(value, schema, trail));
+    value.forEach((item, index) => visit(item, schema.items, extend(trail, { index }), errors));
   } else if (isObject(value)) {
     for (const [key, child] of Object.entries(value)) {
       const known = childOf(schema, key);
-      if (known) visit(child, known.schema, [...steps, known.step], errors);
+      if (known) visit(child, known.schema, extend(trail, known.step), errors);
     }
   }
 }
 
-function listErrors(list: unknown[], schema: SchemaNode, steps: Step[]): TypedError[] {
-  const at = (index: number) => bracketedPath([...steps, { index }]);
+function listErrors(list: unknown[], schema: SchemaNode, trail: Trail | undefined): TypedError[] {
+  const at = (index: number) => bracketedPath(extend(trail, { index }));
   switch (schema['x-kubernetes-list-type']) {
     case 'set':
       return repeated(list.map(goJson)).map((i) => fieldError('Duplicate', at(i), list[i]));

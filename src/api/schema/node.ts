@@ -1,5 +1,5 @@
 // The parts of a CRD's structural schema that offline validation reads.
-import type { Step } from './errors.ts';
+import type { Step } from './paths.ts';
 
 export interface ValidationRule {
   rule: string;

@@ -1,26 +1,38 @@
 // What the API server does to a custom resource before validating it: prune the fields the schema does
 // not declare (reporting each one, as the default `fieldValidation=Warn` does), drop nulls the schema
 // does not allow, and fill in schema defaults. Returns a new value; the input is left untouched.
-import { dottedPath, type Step } from './errors.ts';
+import { dottedPath, extend, type Trail } from './paths.ts';
 import { childOf, isObject, type SchemaNode } from './node.ts';
 
 /** Kept at the root without looking at the schema (apiVersion and kind; metadata is ObjectMeta's business). */
 const ROOT_META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
+const defaultedCache = new WeakMap<SchemaNode, [string, SchemaNode][]>();
+
+/** The properties of `schema` that have a default; most objects have none, and pod specs have many fields. */
+function defaulted(schema: SchemaNode): [string, SchemaNode][] {
+  let found = defaultedCache.get(schema);
+  if (!found) {
+    found = Object.entries(schema.properties ?? {}).filter(([, property]) => property.default !== undefined);
+    defaultedCache.set(schema, found);
+  }
+  return found;
+}
+
 export function normalize(value: unknown, schema: SchemaNode, unknownFields: string[]): unknown {
-  return normalizeNode(value, schema, [], unknownFields, true);
+  return normalizeNode(value, schema, undefined, unknownFields, true);
 }
 
 function normalizeNode(
   value: unknown,
   schema: SchemaNode | undefined,
-  steps: Step[],
+  trail: Trail | undefined,
   unknownFields: string[],
   root = false,
 ): unknown {
   if (Array.isArray(value)) {
     return value.map((item, index) =>
-      normalizeNode(item, schema?.items, [...steps, { index }], unknownFields),
+      normalizeNode(item, schema?.items, extend(trail, { index }), unknownFields),
     );
   }
   if (!isObject(value)) return value;
@@ -33,20 +45,20 @@ function normalizeNode(
     const known = childOf(schema, key);
     if (!known) {
       if (schema?.['x-kubernetes-preserve-unknown-fields']) out[key] = child;
-      else unknownFields.push(dottedPath([...steps, { key }]));
+      else unknownFields.push(dottedPath(extend(trail, { key })));
       continue;
     }
     // A null the schema does not allow is dropped, or replaced by the default when there is one.
     if (child === null && !known.schema.nullable && known.schema.default === undefined) continue;
     const given = child === null && !known.schema.nullable ? structuredClone(known.schema.default) : child;
-    out[key] = normalizeNode(given, known.schema, [...steps, known.step], unknownFields);
+    out[key] = normalizeNode(given, known.schema, extend(trail, known.step), unknownFields);
   }
-  for (const [key, property] of Object.entries(schema?.properties ?? {})) {
-    if (!(key in out) && property.default !== undefined) {
+  for (const [key, property] of schema ? defaulted(schema) : []) {
+    if (!(key in out)) {
       out[key] = normalizeNode(
         structuredClone(property.default),
         property,
-        [...steps, { field: key }],
+        extend(trail, { field: key }),
         unknownFields,
       );
     }

@@ -1,7 +1,9 @@
 // The OpenAPI part of the API server's validation (kube-openapi), done with ajv on the CRD schema as it
 // is, and each ajv error turned into the field error kube-openapi would report at that place.
+import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { dottedPath, fieldError, type Step, type TypedError } from './errors.ts';
+import { fieldError, type TypedError } from './errors.ts';
+import { dottedPath, type Step, trailOf } from './paths.ts';
 import type { SchemaNode } from './node.ts';
 
 const KUBERNETES_KEYWORDS = [
@@ -32,7 +34,13 @@ function isDateTime(text: string): boolean {
 }
 
 function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strictTypes: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    verbose: true,
+    allowUnionTypes: true,
+    strictTypes: false,
+    inlineRefs: false,
+  });
   ajv.addVocabulary(KUBERNETES_KEYWORDS);
   // The API server strips number formats from CRD schemas (they are not among its supported formats).
   ajv.addFormat('int32', { type: 'number', validate: () => true });
@@ -43,8 +51,37 @@ function newAjv(): Ajv {
 
 let shared: Ajv | undefined;
 
+/** Subschemas at least this large (in JSON, without descriptions) are compiled once for all kinds. */
+const SHARED_SIZE = 16_000;
+
+/**
+ * The schema ajv compiles: without descriptions and CEL rules (not ajv's business), and with every large
+ * subschema (the pod spec, containers, volumes...) registered once and referenced, so that the six CRDs,
+ * which embed the same Kubernetes schemas, do not each pay for compiling them.
+ */
+function forAjv(ajv: Ajv, node: SchemaNode): SchemaNode {
+  const out: Record<string, unknown> = {};
+  for (const [keyword, value] of Object.entries(node)) {
+    if (keyword === 'description' || keyword === 'x-kubernetes-validations') continue;
+    if (keyword === 'properties') {
+      const properties = Object.entries(value as Record<string, SchemaNode>);
+      out.properties = Object.fromEntries(properties.map(([name, child]) => [name, forAjv(ajv, child)]));
+    } else if ((keyword === 'items' || keyword === 'additionalProperties') && typeof value === 'object') {
+      out[keyword] = forAjv(ajv, value as SchemaNode);
+    } else {
+      out[keyword] = value;
+    }
+  }
+  const json = JSON.stringify(out);
+  if (json.length < SHARED_SIZE) return out;
+  const id = `urn:training-operator:schema:${createHash('sha256').update(json).digest('hex')}`;
+  if (!ajv.getSchema(id)) ajv.addSchema({ ...out, $id: id });
+  return { $ref: id };
+}
+
 export function compileStructural(schema: SchemaNode): ValidateFunction {
-  return (shared ??= newAjv()).compile(schema);
+  const ajv = (shared ??= newAjv());
+  return ajv.compile(forAjv(ajv, schema));
 }
 
 /** kube-openapi's name for the JSON type of a decoded value. */
@@ -85,7 +122,7 @@ function maxQuantity(max: number): string {
 }
 
 function toFieldErrors(error: ErrorObject, root: unknown): TypedError[] {
-  const path = dottedPath(stepsOf(root, error.instancePath));
+  const path = dottedPath(trailOf(stepsOf(root, error.instancePath)));
   const schema = error.parentSchema as SchemaNode & Record<string, unknown>;
   const { data, params } = error as ErrorObject & { params: Record<string, unknown> };
   switch (error.keyword) {
