@@ -76,7 +76,7 @@ function forAjv(ajv: Ajv, node: SchemaNode): SchemaNode {
   if (json.length < SHARED_SIZE) return out;
   const id = `urn:training-operator:schema:${createHash('sha256').update(json).digest('hex')}`;
   if (!ajv.getSchema(id)) ajv.addSchema({ ...out, $id: id });
-  return { $ref: id };
+  return { $ref: id } as SchemaNode;
 }
 
 export function compileStructural(schema: SchemaNode): ValidateFunction {
