@@ -93,69 +93,63 @@ async function startComponent(
   return proc;
 }
 
+async function createFakeNodes(state: ClusterState, kwok: Started): Promise<void> {
+  const nodes = FAKE_NODES.map((name) => YAML.stringify(fakeNode(name))).join('---\n');
+  const apply = ['apply', '--server-side', '--field-manager=training-operator-test', '-f', '-'];
+  await kubectl(state.binDir, state.kubeconfig, apply, nodes);
+  const readyColumn = 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
+  await waitUntil(
+    'the fake nodes to be Ready',
+    async () => {
+      const out = await kubectl(state.binDir, state.kubeconfig, ['get', 'nodes', '-o', readyColumn]);
+      return out.split('\n').filter((s) => s === 'True').length === FAKE_NODES.length;
+    },
+    { timeoutMs: 60_000, proc: kwok },
+  );
+}
+
+/** Starts kube-controller-manager, kube-scheduler and kwok side by side, then the fake nodes. */
 export async function startSimulation(
   state: ClusterState,
   pki: Pki,
   track: (s: Started) => void,
 ): Promise<void> {
   const tlsHealthz = (port: number) => httpsOk(`https://127.0.0.1:${port}/healthz`);
-  await startComponent(
-    state,
-    'kube-controller-manager',
-    (port) => [
-      ...componentFlags(state, 'kube-controller-manager', port),
-      `--root-ca-file=${pki.caCert}`,
-      `--service-account-private-key-file=${pki.saKey}`,
-      // kwok renews node leases every 40 s; mark a node NotReady only well after a missed renewal.
-      '--node-monitor-period=5s',
-      '--node-monitor-grace-period=60s',
-    ],
-    { healthz: tlsHealthz },
-    track,
-  );
-  await startComponent(
-    state,
-    'kube-scheduler',
-    (port) => componentFlags(state, 'kube-scheduler', port),
-    { healthz: tlsHealthz },
-    track,
-  );
-  const kwokConfig = writeKwokConfig(state);
-  const kwok = await startComponent(
-    state,
-    'kwok',
-    (port) => [
-      `--kubeconfig=${state.kubeconfig}`,
-      `--config=${kwokConfig}`,
-      '--manage-all-nodes=true',
-      '--cidr=10.244.0.0/16',
-      '--node-lease-duration-seconds=40',
-      `--server-address=127.0.0.1:${port}`,
-    ],
-    {
-      healthz: (port) => httpOk(`http://127.0.0.1:${port}/healthz`),
-      env: { HOME: join(state.dir, 'kwok/home') },
-    },
-    track,
-  );
-  const nodes = FAKE_NODES.map((name) => YAML.stringify(fakeNode(name))).join('---\n');
-  await kubectl(
-    state.binDir,
-    state.kubeconfig,
-    ['apply', '--server-side', '--field-manager=training-operator-test', '-f', '-'],
-    nodes,
-  );
-  await waitUntil(
-    'the fake nodes to be Ready',
-    async () => {
-      const out = await kubectl(state.binDir, state.kubeconfig, [
-        'get',
-        'nodes',
-        '-o',
-        'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
-      ]);
-      return out.split('\n').filter((s) => s === 'True').length === FAKE_NODES.length;
-    },
-    { timeoutMs: 60_000, proc: kwok },
-  );
+  const kcmArgs = (port: number) => [
+    ...componentFlags(state, 'kube-controller-manager', port),
+    `--root-ca-file=${pki.caCert}`,
+    `--service-account-private-key-file=${pki.saKey}`,
+    // kwok's node leases last 40 s: mark a node NotReady only well after one was missed.
+    '--node-monitor-period=5s',
+    '--node-monitor-grace-period=60s',
+  ];
+  const kwokArgs = (port: number) => [
+    `--kubeconfig=${state.kubeconfig}`,
+    `--config=${writeKwokConfig(state)}`,
+    '--manage-all-nodes=true',
+    '--cidr=10.244.0.0/16',
+    '--node-lease-duration-seconds=40',
+    `--server-address=127.0.0.1:${port}`,
+  ];
+  const [, , kwok] = await Promise.all([
+    startComponent(state, 'kube-controller-manager', kcmArgs, { healthz: tlsHealthz }, track),
+    startComponent(
+      state,
+      'kube-scheduler',
+      (port) => componentFlags(state, 'kube-scheduler', port),
+      { healthz: tlsHealthz },
+      track,
+    ),
+    startComponent(
+      state,
+      'kwok',
+      kwokArgs,
+      {
+        healthz: (port) => httpOk(`http://127.0.0.1:${port}/healthz`),
+        env: { HOME: join(state.dir, 'kwok/home') },
+      },
+      track,
+    ),
+  ]);
+  await createFakeNodes(state, kwok);
 }
