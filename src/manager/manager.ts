@@ -9,11 +9,11 @@ import { PODGROUP_API, gangScheduler } from '../render/gang.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { JobState, OperatorMetrics } from '../telemetry/metrics.ts';
 import { EventRecorder } from './events.ts';
-import { Informer } from './informer.ts';
+import { Informer, stripManagedFields } from './informer.ts';
 import type { ManagerOptions } from './options.ts';
 import { OwnedObjects } from './owned.ts';
 import { recordJobDurations } from './durations.ts';
-import { WorkQueue, runWorkers } from './queue.ts';
+import { type HandlerResult, WorkQueue, runWorkers } from './queue.ts';
 
 type JobKey = `${KindName}/${string}/${string}`;
 
@@ -104,12 +104,18 @@ export class Manager {
   }
 
   stop(): void {
-    for (const informer of [...[...this.jobInformers.values()].flat(), ...this.ownedInformers]) informer.stop();
     this.queue.shutDown();
+    for (const informer of [...[...this.jobInformers.values()].flat(), ...this.ownedInformers]) {
+      void informer.stop();
+    }
   }
 
   private jobInformer(kind: KindName, namespace?: string): Informer<Job> {
-    const informer = new Informer<Job>(this.client, { apiVersion: 'kubeflow.org/v1', kind }, { namespace });
+    const informer = new Informer<Job>(this.client, {
+      resource: this.client.resources.lookup({ apiVersion: 'kubeflow.org/v1', kind }),
+      namespace,
+      transform: stripManagedFields,
+    });
     const enqueue = (job: Job) => this.queue.add(keyOf(kind, job.metadata.namespace!, job.metadata.name));
     informer.on('add', enqueue);
     informer.on('update', enqueue);
@@ -124,9 +130,11 @@ export class Manager {
   }
 
   private ownedInformer(type: { apiVersion: string; kind: string }, namespace?: string): Informer<KubeObject> {
-    const informer = new Informer<KubeObject>(this.client, type, {
+    const informer = new Informer<KubeObject>(this.client, {
+      resource: this.client.resources.lookup(type),
       namespace,
       labelSelector: ownedSelector(this.options.schemes),
+      transform: stripManagedFields,
     });
     const enqueueOwner = (object: KubeObject) => {
       const owner = object.metadata.ownerReferences?.find((ref) => ref.controller);
@@ -166,7 +174,7 @@ export class Manager {
     return undefined;
   }
 
-  private async reconcileKey(key: string): Promise<void> {
+  private async reconcileKey(key: string): Promise<HandlerResult> {
     const { kind, namespace, name } = parseKey(key);
     const cached = this.findJob(kind, namespace, name);
     if (!cached) return;
@@ -191,8 +199,8 @@ export class Manager {
       if (written) this.written.set(uid, { basedOn: job.metadata.resourceVersion, job: written });
       for (const metric of plan.metrics) this.metrics?.countJob(metric, kind, namespace);
       if (this.metrics) recordJobDurations(this.metrics, job, plan);
-      if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
       this.metrics?.observeReconcile(kind, 'success', (performance.now() - started) / 1000);
+      return { requeueAfterMs: plan.requeueAfterMs };
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'reconcile failed, will retry');
       this.metrics?.observeReconcile(kind, 'error', (performance.now() - started) / 1000);
