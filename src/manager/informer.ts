@@ -128,7 +128,8 @@ export class Informer<T extends KubeObjectLike> {
     while (!this.abort.signal.aborted) {
       try {
         if (this.resourceVersion === undefined) await this.relist();
-        await this.watch();
+        // stop() may have come meanwhile, from a handler or from whoever awaited start().
+        if (!this.abort.signal.aborted) await this.watch();
       } catch (err) {
         if (this.abort.signal.aborted) return;
         if (isGone(err)) {
