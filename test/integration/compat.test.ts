@@ -1,8 +1,9 @@
 // Cross-checks between the offline CLI and the real API server with our CRDs:
 // - every upstream example (the compatibility corpus in <repo>/../shared/compat) passes both
-//   `training-operator validate` and a server-side dry-run apply;
+//   `training-operator validate` and a server-side dry-run create;
 // - what `training-operator synth` prints for our examples is accepted by the API server, with and
-//   without gang scheduling (the PodGroup CRDs are installed).
+//   without gang scheduling (the PodGroup CRDs are installed), by a server-side dry-run apply.
+// The invalid-job corpus has its own file, invalid-corpus.test.ts.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -51,7 +52,8 @@ function inNamespace(yaml: string, namespace: string): string {
     .join('---\n');
 }
 
-const serverDryRun = (namespace: string, fileArgs: string[], input?: string) =>
+/** Server-side dry-run apply: what `kubectl apply --server-side` of synth output would do. */
+const applyDryRun = (namespace: string, yaml: string) =>
   harness.kubectl(
     [
       'apply',
@@ -60,10 +62,19 @@ const serverDryRun = (namespace: string, fileArgs: string[], input?: string) =>
       `--field-manager=${harness.FIELD_MANAGER}`,
       '-n',
       namespace,
-      ...fileArgs,
+      '-f',
+      '-',
     ],
-    input,
+    yaml,
   );
+
+/**
+ * Server-side dry-run create with the API server's default field validation (Warn): one upstream example
+ * carries `apiVersion`/`kind` inside a pod template, which the API server prunes with a warning. Server-side
+ * apply refuses any undeclared field, also with the upstream CRDs, so users create such files.
+ */
+const createDryRun = (namespace: string, yaml: string) =>
+  harness.kubectl(['create', '--dry-run=server', '--validate=warn', '-n', namespace, '-f', '-'], yaml);
 
 describe('upstream examples: accepted offline and by the API server', () => {
   const files = yamlFiles(compatDir).map((f) => join(compatDir, f));
@@ -75,9 +86,9 @@ describe('upstream examples: accepted offline and by the API server', () => {
   });
 
   for (const file of files) {
-    test(`server-side dry-run accepts ${basename(file)}`, async () => {
+    test(`the API server accepts ${basename(file)} (dry-run create)`, async () => {
       const ns = await harness.namespace('compat');
-      await serverDryRun(ns, ['-f', '-'], inNamespace(readFileSync(file, 'utf8'), ns));
+      await createDryRun(ns, inNamespace(readFileSync(file, 'utf8'), ns));
     });
   }
 });
@@ -92,7 +103,7 @@ describe('synth output is accepted by the API server', () => {
       const synth = await cli(['synth', ...files.flatMap((f) => ['-f', f]), '-n', ns, ...gang]);
       assert.equal(synth.code, 0, `training-operator synth:\n${synth.stderr}`);
       assert.ok(synth.stdout.trim(), 'synth printed objects');
-      await serverDryRun(ns, ['-f', '-'], synth.stdout);
+      await applyDryRun(ns, synth.stdout);
     });
   }
 });
