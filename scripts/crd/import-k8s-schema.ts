@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { format, resolveConfig } from 'prettier';
 import { type OpenApiDocument, resolveDefinition, sortKeys, type VendoredSchemas } from './structural.ts';
 
 const DEFAULT_VERSION = 'v1.35.4';
@@ -68,15 +69,17 @@ function importSchemas(openapiDir: string, version: string): VendoredSchemas {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { version: { type: 'string', default: DEFAULT_VERSION }, 'openapi-dir': { type: 'string' } },
   });
   const version = values.version;
   const dir = values['openapi-dir'] ?? join(goModuleDir(version), 'api/openapi-spec/v3');
   const vendored = importSchemas(dir, version);
-  writeFileSync(OUTPUT, `${JSON.stringify(vendored, null, 1)}\n`);
+  // Formatted as `prettier --check .` expects it.
+  const options = await resolveConfig(OUTPUT);
+  writeFileSync(OUTPUT, await format(JSON.stringify(vendored), { ...options, filepath: OUTPUT }));
   console.log(`wrote ${OUTPUT} (Kubernetes ${version}, from ${dir})`);
 }
 
-main();
+await main();
