@@ -24,7 +24,7 @@ export interface Rule {
 export const MANAGED_BY_VALUES = [MANAGED_BY_OPERATOR, MANAGED_BY_MULTIKUEUE];
 
 /** Replica types each kind accepts; TFJob accepts any key, as the reference does. */
-export const ALLOWED_REPLICA_TYPES: Record<KindName, readonly string[] | undefined> = {
+const ALLOWED_REPLICA_TYPES: Record<KindName, readonly string[] | undefined> = {
   PyTorchJob: ['Master', 'Worker'],
   TFJob: undefined,
   XGBoostJob: ['Master', 'Worker'],
@@ -48,7 +48,7 @@ const DNS1035_FORMAT =
   "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for " +
   "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
-const cel = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+const celString = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const quotedList = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
 const celList = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
 
@@ -65,8 +65,8 @@ export function nameRules(info: KindInfo): Rule[] {
       rule: `self.size() <= 63 && self.matches('${DNS1035_PATTERN}')`,
       message: `should match: ${DNS1035_FORMAT}`,
       messageExpression:
-        `'should match: ' + (${tooLong} ? ${cel(DNS1035_TOO_LONG)} : '') + ` +
-        `(${tooLong} && ${malformed} ? ',' : '') + (${malformed} ? ${cel(DNS1035_FORMAT)} : '')`,
+        `'should match: ' + (${tooLong} ? ${celString(DNS1035_TOO_LONG)} : '') + ` +
+        `(${tooLong} && ${malformed} ? ',' : '') + (${malformed} ? ${celString(DNS1035_FORMAT)} : '')`,
       reason: 'FieldValueInvalid',
     },
   ];
