@@ -46,6 +46,7 @@ export function parseWatchEvent<T>(line: string): WatchEvent<T> {
 export function readWatchStream<T>(stream: Readable, onEvent: (event: WatchEvent<T>) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const lines = new LineSplitter();
+    let ended = false;
     const fail = (err: unknown) => {
       stream.destroy();
       reject(err instanceof Error ? err : new Error(String(err)));
@@ -62,6 +63,7 @@ export function readWatchStream<T>(stream: Readable, onEvent: (event: WatchEvent
       }
     });
     stream.on('end', () => {
+      ended = true;
       try {
         deliver(lines.end());
         resolve();
@@ -70,6 +72,8 @@ export function readWatchStream<T>(stream: Readable, onEvent: (event: WatchEvent
       }
     });
     stream.on('error', fail);
-    stream.on('close', () => fail(new Error('watch connection closed before the stream ended')));
+    stream.on('close', () => {
+      if (!ended) fail(new Error('watch connection closed before the stream ended'));
+    });
   });
 }

@@ -64,6 +64,9 @@ export class Informer<T extends KubeObjectLike> {
     private readonly client: ListWatcher,
     private readonly options: InformerOptions<T>,
   ) {
+    if (options.namespace && !options.resource.namespaced) {
+      throw new Error(`${options.resource.kind} is cluster-scoped: an informer for it takes no namespace`);
+    }
     this.store = new ObjectStore(options.indexers ?? {});
     this.backoff = options.backoff ?? new Backoff({ initialMs: 200, maxMs: 30_000, jitter: 0.5 });
   }
