@@ -1,9 +1,10 @@
-// Synthesis throughput: defaults + render of 1,000 mixed jobs (the examples, renamed), in one process on
+// Synthesis throughput: validation + defaults + render of 1,000 mixed jobs (the examples, renamed), in one process on
 // one core. Prints figures; it asserts nothing. Run: npx tsx bench/synth.ts [jobs] [rounds]
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJobs } from '../src/api/parse.ts';
 import type { Job } from '../src/api/types.ts';
+import { validateJob } from '../src/api/validate.ts';
 import { DEFAULT_RENDER_OPTIONS } from '../src/frameworks/framework.ts';
 import { withDefaults } from '../src/frameworks/registry.ts';
 import { render } from '../src/render/render.ts';
@@ -22,9 +23,13 @@ const jobs: Job[] = Array.from({ length: count }, (_, i) => {
   return job;
 });
 
+/** What `training-operator synth` does per job: admission rules, defaults, render. */
 function synthAll(options = DEFAULT_RENDER_OPTIONS): number {
   let objects = 0;
-  for (const job of jobs) objects += render(withDefaults(job), options).length;
+  for (const job of jobs) {
+    if (validateJob(job).errors.length > 0) throw new Error(`${job.metadata.name} is invalid`);
+    objects += render(withDefaults(job), options).length;
+  }
   return objects;
 }
 
@@ -37,6 +42,10 @@ for (let round = 0; round < rounds; round++) {
   rates.push(count / (Number(process.hrtime.bigint() - start) / 1e9));
 }
 rates.sort((a, b) => a - b);
-console.log(`jobs per round: ${count} (${templates.length} kinds of example job), objects per round: ~${objects}`);
-console.log(`jobs/s: median ${rates[Math.floor(rates.length / 2)].toFixed(0)}, min ${rates[0].toFixed(0)}, max ${rates.at(-1)!.toFixed(0)}`);
+console.log(
+  `jobs per round: ${count} (${templates.length} kinds of example job), objects per round: ~${objects}`,
+);
+console.log(
+  `jobs/s: median ${rates[Math.floor(rates.length / 2)].toFixed(0)}, min ${rates[0].toFixed(0)}, max ${rates.at(-1)!.toFixed(0)}`,
+);
 console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`);

@@ -6,7 +6,10 @@ import type { Job, ReplicaSpec } from './types.ts';
 export function withSharedDefaults(job: Job): Job {
   const copy = structuredClone(job);
   const info = KINDS[copy.kind];
-  const specs = normaliseReplicaTypeKeys(copy.spec[info.replicaSpecsField] as Record<string, ReplicaSpec>, info.replicaTypes);
+  const specs = normaliseReplicaTypeKeys(
+    copy.spec[info.replicaSpecsField] as Record<string, ReplicaSpec>,
+    info.replicaTypes,
+  );
   copy.spec[info.replicaSpecsField] = specs;
   for (const [type, spec] of Object.entries(specs)) {
     spec.replicas ??= info.defaultReplicas?.[type] ?? 1;
@@ -44,7 +47,11 @@ export function normaliseReplicaTypeKeys(
  * Appends the kind's default port to the default container (or the first container) unless a port
  * with that name is there already. A pod without containers is left alone instead of crashing.
  */
-function addDefaultPort(spec: ReplicaSpec, containerName: string, port: { name: string; port: number }): void {
+function addDefaultPort(
+  spec: ReplicaSpec,
+  containerName: string,
+  port: { name: string; port: number },
+): void {
   const containers = spec.template?.spec?.containers;
   if (!containers?.length) return;
   const container = containers.find((c) => c.name === containerName) ?? containers[0];

@@ -10,17 +10,23 @@ function describe(source: string, index: number, count: number): string {
 
 function asJob(value: unknown, where: string): Job {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(`${where}: expected a Kubernetes object (a YAML mapping), got ${Array.isArray(value) ? 'a list' : typeof value}`);
+    throw new InputError(
+      `${where}: expected a Kubernetes object (a YAML mapping), got ${Array.isArray(value) ? 'a list' : typeof value}`,
+    );
   }
   const { apiVersion, kind } = value as Record<string, unknown>;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     throw new InputError(`${where}: apiVersion and kind are required`);
   }
   if (apiVersion.startsWith(`${GROUP}/`) && apiVersion !== API_VERSION) {
-    throw new InputError(`${where}: ${kind} has apiVersion ${apiVersion}; only ${API_VERSION} is served (convert the job to ${API_VERSION})`);
+    throw new InputError(
+      `${where}: ${kind} has apiVersion ${apiVersion}; only ${API_VERSION} is served (convert the job to ${API_VERSION})`,
+    );
   }
   if (apiVersion !== API_VERSION || !isKindName(kind)) {
-    throw new InputError(`${where}: ${apiVersion} ${kind} is not a training job; expected ${API_VERSION} ${KIND_NAMES.join(', ')}`);
+    throw new InputError(
+      `${where}: ${apiVersion} ${kind} is not a training job; expected ${API_VERSION} ${KIND_NAMES.join(', ')}`,
+    );
   }
   const job = value as Job;
   if (typeof job.metadata?.name !== 'string' || job.metadata.name === '') {
@@ -39,7 +45,9 @@ export function parseJobs(text: string, source: string): Job[] {
     if (error) {
       const line = error.linePos?.[0];
       const at = line ? ` at line ${line.line}, column ${line.col}` : '';
-      throw new InputError(`${describe(source, index, documents.length)}: malformed YAML${at}: ${error.message.split('\n')[0]}`);
+      throw new InputError(
+        `${describe(source, index, documents.length)}: malformed YAML${at}: ${error.message.split('\n')[0]}`,
+      );
     }
     values.push(document.toJS());
   });

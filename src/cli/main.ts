@@ -74,7 +74,10 @@ await yargs(hideBin(process.argv))
     'run the operator: watch the jobs and make the cluster match them',
     (y) =>
       y
-        .option('kubeconfig', { type: 'string', describe: 'kubeconfig file; default $KUBECONFIG, in-cluster, ~/.kube/config' })
+        .option('kubeconfig', {
+          type: 'string',
+          describe: 'kubeconfig file; default $KUBECONFIG, in-cluster, ~/.kube/config',
+        })
         .option('enable-scheme', {
           type: 'string',
           array: true,
@@ -85,31 +88,75 @@ await yargs(hideBin(process.argv))
           type: 'string',
           array: true,
           default: process.env.KUBEFLOW_NAMESPACE ? [process.env.KUBEFLOW_NAMESPACE] : ([] as string[]),
-          describe: 'namespaces to watch (repeatable or comma-separated); default all ($KUBEFLOW_NAMESPACE also works)',
+          describe:
+            'namespaces to watch (repeatable or comma-separated); default all ($KUBEFLOW_NAMESPACE also works)',
         })
-        .option('threads', { alias: 'controller-threads', type: 'number', default: 4, describe: 'concurrent reconciles' })
+        .option('threads', {
+          alias: 'controller-threads',
+          type: 'number',
+          default: 4,
+          describe: 'concurrent reconciles',
+        })
         .option('gang-scheduler-name', {
           type: 'string',
           describe: 'volcano, or a scheduler-plugins scheduler name: create PodGroups and decorate pods',
         })
-        .option('kube-api-qps', { type: 'number', default: 20, describe: 'API requests per second (0 = unlimited)' })
+        .option('kube-api-qps', {
+          type: 'number',
+          default: 20,
+          describe: 'API requests per second (0 = unlimited)',
+        })
         .option('kube-api-burst', { type: 'number', default: 30, describe: 'API request burst' })
-        .option('metrics-bind-address', { type: 'string', default: ':8080', describe: 'Prometheus /metrics listener; 0 = off' })
-        .option('health-probe-bind-address', { type: 'string', default: ':8081', describe: '/healthz and /readyz listener; 0 = off' })
-        .option('leader-elect', { type: 'boolean', default: false, describe: 'run as one of several replicas behind a Lease' })
-        .option('leader-election-id', { type: 'string', default: '1ca428e5.training-operator.kubeflow.org', describe: 'Lease name' })
+        .option('metrics-bind-address', {
+          type: 'string',
+          default: ':8080',
+          describe: 'Prometheus /metrics listener; 0 = off',
+        })
+        .option('health-probe-bind-address', {
+          type: 'string',
+          default: ':8081',
+          describe: '/healthz and /readyz listener; 0 = off',
+        })
+        .option('leader-elect', {
+          type: 'boolean',
+          default: false,
+          describe: 'run as one of several replicas behind a Lease',
+        })
+        .option('leader-election-id', {
+          type: 'string',
+          default: '1ca428e5.training-operator.kubeflow.org',
+          describe: 'Lease name',
+        })
         .option('leader-election-namespace', {
           type: 'string',
           default: process.env.POD_NAMESPACE ?? process.env.MY_POD_NAMESPACE ?? 'default',
           describe: 'Lease namespace (default: $POD_NAMESPACE)',
         })
-        .option('pytorch-init-container-image', { type: 'string', default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerImage, describe: 'image of the PyTorch wait-for-master init container' })
-        .option('pytorch-init-container-max-tries', { type: 'number', default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerMaxTries, describe: 'DNS lookups the init container tries' })
-        .option('mpi-kubectl-delivery-image', { type: 'string', default: DEFAULT_RENDER_OPTIONS.mpiKubectlDeliveryImage, describe: 'image of the MPI launcher kubectl-delivery init container' })
-        .option('cluster-domain', { type: 'string', default: process.env.CUSTOM_CLUSTER_DOMAIN, describe: 'cluster domain appended to TF_CONFIG hosts ($CUSTOM_CLUSTER_DOMAIN)' })
+        .option('pytorch-init-container-image', {
+          type: 'string',
+          default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerImage,
+          describe: 'image of the PyTorch wait-for-master init container',
+        })
+        .option('pytorch-init-container-max-tries', {
+          type: 'number',
+          default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerMaxTries,
+          describe: 'DNS lookups the init container tries',
+        })
+        .option('mpi-kubectl-delivery-image', {
+          type: 'string',
+          default: DEFAULT_RENDER_OPTIONS.mpiKubectlDeliveryImage,
+          describe: 'image of the MPI launcher kubectl-delivery init container',
+        })
+        .option('cluster-domain', {
+          type: 'string',
+          default: process.env.CUSTOM_CLUSTER_DOMAIN,
+          describe: 'cluster domain appended to TF_CONFIG hosts ($CUSTOM_CLUSTER_DOMAIN)',
+        })
         .option('log-level', { choices: LOG_LEVELS, default: 'info' as const, describe: 'JSON log level' })
         .env('TRAINING_OPERATOR')
-        .epilogue('Every flag can also be set as TRAINING_OPERATOR_<FLAG>, e.g. TRAINING_OPERATOR_LEADER_ELECT=true.'),
+        .epilogue(
+          'Every flag can also be set as TRAINING_OPERATOR_<FLAG>, e.g. TRAINING_OPERATOR_LEADER_ELECT=true.',
+        ),
     (args) =>
       // Loaded on demand: the offline commands start without the client, informers and telemetry.
       run(async () =>

@@ -18,9 +18,15 @@ async function checkPodGroupCrd(client: KubeClient, options: ManagerOptions): Pr
   const gang = gangScheduler(options.render.gangSchedulerName);
   if (!gang) return;
   const [group] = PODGROUP_API[gang.kind].split('/');
-  const crd = await client.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: `podgroups.${group}` });
+  const crd = await client.get({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    name: `podgroups.${group}`,
+  });
   if (!crd) {
-    throw new Error(`--gang-scheduler-name ${options.render.gangSchedulerName}: the PodGroup CRD podgroups.${group} is not installed`);
+    throw new Error(
+      `--gang-scheduler-name ${options.render.gangSchedulerName}: the PodGroup CRD podgroups.${group} is not installed`,
+    );
   }
 }
 
@@ -56,13 +62,12 @@ export async function runCommand(options: ManagerOptions & { identity?: string }
     burst: options.burst,
   });
   await checkPodGroupCrd(client, options);
-  // The metrics read the manager lazily, at scrape time.
-  let manager: Manager | undefined;
-  const metrics = new OperatorMetrics(
-    () => manager?.jobStates() ?? [],
-    () => manager?.queueDepth ?? 0,
+  // The metrics read the manager lazily, at scrape time, once it exists.
+  const metrics: OperatorMetrics = new OperatorMetrics(
+    () => manager.jobStates(),
+    () => manager.queueDepth,
   );
-  manager = new Manager(client, options, log, metrics);
+  const manager: Manager = new Manager(client, options, log, metrics);
   const servers: Server[] = [];
   const metricsAddress = parseBindAddress('metrics-bind-address', options.metricsBindAddress);
   if (metricsAddress) servers.push(await serveMetrics(metricsAddress, metrics.registry));
@@ -93,7 +98,10 @@ export async function runCommand(options: ManagerOptions & { identity?: string }
         log,
       )
     : undefined;
-  log.info({ schemes: options.schemes, namespaces: options.namespaces, identity, leaderElect: options.leaderElect }, 'starting');
+  log.info(
+    { schemes: options.schemes, namespaces: options.namespaces, identity, leaderElect: options.leaderElect },
+    'starting',
+  );
   try {
     return await leadThenRun(manager, elector, shutdown.signal, log);
   } finally {
@@ -101,4 +109,3 @@ export async function runCommand(options: ManagerOptions & { identity?: string }
     client.close();
   }
 }
-

@@ -28,7 +28,9 @@ export function toYaml(objects: KubeObject[]): string {
 /** Refuses the whole input if any job is invalid, as `kubectl apply` of it would; returns the exit code. */
 export function synthCommand(options: SynthOptions, output: Output): number {
   const jobs = readJobs(options.files).map((job) => inNamespace(job, options.namespace));
-  const problems = jobs.flatMap((job) => validateJob(job).errors.map((e) => `${jobRef(job)}: ${e.path}: ${e.message}`));
+  const problems = jobs.flatMap((job) =>
+    validateJob(job).errors.map((e) => `${jobRef(job)}: ${e.path}: ${e.message}`),
+  );
   if (problems.length > 0) {
     problems.forEach(output.err);
     return 1;

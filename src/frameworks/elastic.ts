@@ -6,7 +6,10 @@ export interface ElasticReplicas {
 }
 
 /** Fills min/max replicas from each other, or both from the Worker count when neither is set. */
-export function defaultElasticReplicas(policy: ElasticReplicas | undefined, workerReplicas: number | undefined): void {
+export function defaultElasticReplicas(
+  policy: ElasticReplicas | undefined,
+  workerReplicas: number | undefined,
+): void {
   if (!policy) return;
   if (policy.minReplicas === undefined && policy.maxReplicas === undefined) {
     policy.minReplicas = workerReplicas ?? 1;

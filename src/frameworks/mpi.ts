@@ -1,6 +1,7 @@
 // MPIJob v1: a launcher that drives workers through `kubectl exec`, with its hostfile ConfigMap,
 // ServiceAccount, Role and RoleBinding, and no services (anchor-controllers.md §3.6).
 import type { V1Container, V1EnvVar, V1PodSpec, V1Volume } from '@kubernetes/client-node';
+import type { MPIJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS, LABELS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { replicaSpecs } from '../api/job.ts';
@@ -19,8 +20,12 @@ const READ_ONLY = 0o444;
 export const launcherName = (job: Job) => `${job.metadata.name}-launcher`;
 export const configMapName = (job: Job) => `${job.metadata.name}-config`;
 
+function spec(job: Job): MPIJobSpec {
+  return job.spec as unknown as MPIJobSpec;
+}
+
 function slotsPerWorker(job: Job): number {
-  return (job.spec.slotsPerWorker as number | undefined) ?? 1;
+  return spec(job).slotsPerWorker ?? 1;
 }
 
 function workerCount(job: Job): number {
@@ -35,29 +40,40 @@ function launcherServiceAccount(job: Job): string {
 export function isGpuLauncher(job: Job): boolean {
   const containers = replicaSpecs(job).Launcher?.template?.spec?.containers ?? [];
   return containers.some((container) =>
-    Object.keys(container.resources?.limits ?? {}).some((key) => key.endsWith('.com/gpu') || key.includes('gpu')),
+    Object.keys(container.resources?.limits ?? {}).some(
+      (key) => key.endsWith('.com/gpu') || key.includes('gpu'),
+    ),
   );
 }
 
 export function hostfile(job: Job): string {
   const slots = slotsPerWorker(job);
-  const hosts = Array.from({ length: workerCount(job) }, (_, i) => replicaName(job.metadata.name, 'Worker', i));
+  const hosts = Array.from({ length: workerCount(job) }, (_, i) =>
+    replicaName(job.metadata.name, 'Worker', i),
+  );
   if (isGpuLauncher(job)) hosts.unshift(launcherName(job));
   return hosts.map((host) => `${host} slots=${slots}\n`).join('');
 }
 
 export function kubexecScript(job: Job): string {
-  const container = job.spec.mainContainer ? ` --container ${String(job.spec.mainContainer)}` : '';
-  return ['#!/bin/sh', 'set -x', 'POD_NAME=$1', 'shift', `/opt/kube/kubectl exec \${POD_NAME}${container} -- /bin/sh -c "$*"`].join(
-    '\n',
-  );
+  const { mainContainer } = spec(job);
+  const container = mainContainer ? ` --container ${mainContainer}` : '';
+  return [
+    '#!/bin/sh',
+    'set -x',
+    'POD_NAME=$1',
+    'shift',
+    `/opt/kube/kubectl exec \${POD_NAME}${container} -- /bin/sh -c "$*"`,
+  ].join('\n');
 }
 
 /** Horovod's elastic host discovery: the running workers owned by the job, sorted by name. */
 export function discoverHostsScript(job: Job, observed: Observed): string {
   const slots = slotsPerWorker(job);
   const running = observed.pods
-    .filter((pod) => pod.status?.phase === 'Running' && pod.metadata?.labels?.[LABELS.replicaType] === 'worker')
+    .filter(
+      (pod) => pod.status?.phase === 'Running' && pod.metadata?.labels?.[LABELS.replicaType] === 'worker',
+    )
     .map((pod) => pod.metadata!.name!)
     .sort();
   const lines = isGpuLauncher(job) ? [`\necho ${launcherName(job)}:${slots}\n`] : [];
@@ -102,7 +118,8 @@ function launcherEnv(job: Job, existing: V1EnvVar[]): V1EnvVar[] {
     envVar('OMPI_MCA_orte_default_hostfile', `${CONFIG_MOUNT}/hostfile`),
   ];
   // A CPU-only launcher must not grab GPUs that the node's runtime would otherwise expose to it.
-  if (!isGpuLauncher(job)) env.push(envVar('NVIDIA_VISIBLE_DEVICES', ''), envVar('NVIDIA_DRIVER_CAPABILITIES', ''));
+  if (!isGpuLauncher(job))
+    env.push(envVar('NVIDIA_VISIBLE_DEVICES', ''), envVar('NVIDIA_DRIVER_CAPABILITIES', ''));
   const userSet = new Set(existing.map((variable) => variable.name));
   if (!userSet.has('I_MPI_HYDRA_BOOTSTRAP')) env.push(envVar('I_MPI_HYDRA_BOOTSTRAP', 'rsh'));
   if (!userSet.has('I_MPI_HYDRA_BOOTSTRAP_EXEC')) {
@@ -135,7 +152,9 @@ function configureLauncher(job: Job, options: RenderOptions, pod: V1PodSpec): vo
 function launcherRbac(job: Job): KubeObject[] {
   const labels = { app: job.metadata.name };
   const name = launcherName(job);
-  const workers = Array.from({ length: workerCount(job) }, (_, i) => replicaName(job.metadata.name, 'Worker', i));
+  const workers = Array.from({ length: workerCount(job) }, (_, i) =>
+    replicaName(job.metadata.name, 'Worker', i),
+  );
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: launcherServiceAccount(job), labels } },
     {
@@ -151,7 +170,9 @@ function launcherRbac(job: Job): KubeObject[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata: { name, labels },
-      subjects: [{ kind: 'ServiceAccount', name: launcherServiceAccount(job), namespace: job.metadata.namespace }],
+      subjects: [
+        { kind: 'ServiceAccount', name: launcherServiceAccount(job), namespace: job.metadata.namespace },
+      ],
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     },
   ];
@@ -166,11 +187,13 @@ export const mpi: Framework = {
   },
 
   defaults(job) {
-    job.spec.cleanPodPolicy = job.spec.runPolicy?.cleanPodPolicy;
+    spec(job).cleanPodPolicy = job.spec.runPolicy?.cleanPodPolicy;
   },
 
   podName(job, replicaType, index) {
-    return replicaType === 'Launcher' ? launcherName(job) : replicaName(job.metadata.name, replicaType, index);
+    return replicaType === 'Launcher'
+      ? launcherName(job)
+      : replicaName(job.metadata.name, replicaType, index);
   },
 
   labelsReplicaIndex(replicaType) {

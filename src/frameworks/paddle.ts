@@ -4,7 +4,8 @@ import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
 import { appendEnv, envVar, type Framework, type PodContext } from './framework.ts';
-import { defaultElasticReplicas, type ElasticReplicas } from './elastic.ts';
+import type { PaddleJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
+import { defaultElasticReplicas } from './elastic.ts';
 import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.PaddleJob;
@@ -41,7 +42,7 @@ export const paddle: Framework = {
 
   defaults(job) {
     defaultElasticReplicas(
-      job.spec.elasticPolicy as ElasticReplicas | undefined,
+      (job.spec as unknown as PaddleJobSpec).elasticPolicy,
       replicaSpecs(job).Worker?.replicas,
     );
   },

@@ -5,35 +5,30 @@ import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
 import type { Job, KubeObject } from '../api/types.ts';
-import { defaultElasticReplicas, type ElasticReplicas } from './elastic.ts';
+import type { ElasticPolicy, PyTorchJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
+import { defaultElasticReplicas } from './elastic.ts';
 import { appendEnv, envVar, type Framework, type PodContext, type RenderOptions } from './framework.ts';
 import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.PyTorchJob;
 const PORT_NAME = info.defaultPort!.name;
 
-export interface ElasticPolicy extends ElasticReplicas {
-  rdzvBackend?: string;
-  rdzvPort?: number;
-  rdzvHost?: string;
-  rdzvId?: string;
-  rdzvConf?: { key?: string; value?: string }[];
-  standalone?: boolean;
-  nProcPerNode?: number;
-  maxRestarts?: number;
-  metrics?: unknown[];
+function spec(job: Job): PyTorchJobSpec {
+  return job.spec as unknown as PyTorchJobSpec;
 }
 
 function elasticPolicy(job: Job): ElasticPolicy | undefined {
-  return job.spec.elasticPolicy as ElasticPolicy | undefined;
+  return spec(job).elasticPolicy;
 }
 
 function masterEnv(job: Job, replicaType: string, index: number): V1EnvVar[] {
   const port = defaultContainerPort(job, 'Master', PORT_NAME);
   if (port === undefined) {
-    throw new Error(`PyTorchJob ${job.metadata.name}: the Master's "pytorch" container has no port named ${PORT_NAME}`);
+    throw new Error(
+      `PyTorchJob ${job.metadata.name}: the Master's "pytorch" container has no port named ${PORT_NAME}`,
+    );
   }
-  const nproc = Number.parseInt(String(job.spec.nprocPerNode ?? ''), 10);
+  const nproc = Number.parseInt(spec(job).nprocPerNode ?? '', 10);
   const worldSize = totalReplicas(job) * (Number.isInteger(nproc) ? nproc : 1);
   const rank = replicaType === 'Master' ? index : index + 1;
   const address = replicaName(job.metadata.name, 'Master', 0);
@@ -52,7 +47,9 @@ function elasticEnv(job: Job, policy: ElasticPolicy): V1EnvVar[] {
   const host = policy.rdzvHost ?? replicaName(job.metadata.name, 'Worker', 0);
   const port = policy.rdzvPort ?? defaultContainerPort(job, 'Worker', PORT_NAME);
   if (port === undefined) {
-    throw new Error(`PyTorchJob ${job.metadata.name}: the Worker's "pytorch" container has no port named ${PORT_NAME}`);
+    throw new Error(
+      `PyTorchJob ${job.metadata.name}: the Worker's "pytorch" container has no port named ${PORT_NAME}`,
+    );
   }
   const env = [
     envVar('PET_RDZV_ENDPOINT', `${host}:${port}`),
@@ -63,7 +60,12 @@ function elasticEnv(job: Job, policy: ElasticPolicy): V1EnvVar[] {
   if (policy.nProcPerNode !== undefined) env.push(envVar('PET_NPROC_PER_NODE', policy.nProcPerNode));
   if (policy.rdzvId !== undefined) env.push(envVar('PET_RDZV_ID', policy.rdzvId));
   if (policy.rdzvConf) {
-    env.push(envVar('PET_RDZV_CONF', policy.rdzvConf.map(({ key, value }) => `${key ?? ''}=${value ?? ''}`).join(',')));
+    env.push(
+      envVar(
+        'PET_RDZV_CONF',
+        policy.rdzvConf.map(({ key, value }) => `${key ?? ''}=${value ?? ''}`).join(','),
+      ),
+    );
   }
   if (policy.standalone) env.push(envVar('PET_STANDALONE', ''));
   return env;
@@ -72,7 +74,8 @@ function elasticEnv(job: Job, policy: ElasticPolicy): V1EnvVar[] {
 function podEnv({ job, replicaType, index }: PodContext): V1EnvVar[] {
   const env = [envVar('PYTHONUNBUFFERED', '1')];
   if ('Master' in replicaSpecs(job)) env.push(...masterEnv(job, replicaType, index));
-  if (job.spec.nprocPerNode !== undefined) env.push(envVar('PET_NPROC_PER_NODE', String(job.spec.nprocPerNode)));
+  const nprocPerNode = spec(job).nprocPerNode;
+  if (nprocPerNode !== undefined) env.push(envVar('PET_NPROC_PER_NODE', nprocPerNode));
   const policy = elasticPolicy(job);
   env.push(...(policy ? elasticEnv(job, policy) : [envVar('PET_NNODES', totalReplicas(job))]));
   return env;
@@ -113,13 +116,16 @@ export const pytorch: Framework = {
   createsServices: true,
 
   updateStatus(context) {
-    coordinatorStatus(context, { coordinator: 'Master', elasticWorkerSuccess: elasticPolicy(context.job) !== undefined });
+    coordinatorStatus(context, {
+      coordinator: 'Master',
+      elasticWorkerSuccess: elasticPolicy(context.job) !== undefined,
+    });
   },
 
   defaults(job) {
     const policy = elasticPolicy(job);
     defaultElasticReplicas(policy, replicaSpecs(job).Worker?.replicas);
-    if (policy?.nProcPerNode === undefined) job.spec.nprocPerNode ??= 'auto';
+    if (policy?.nProcPerNode === undefined) spec(job).nprocPerNode ??= 'auto';
   },
 
   isMasterRole(job, replicaType, index) {
@@ -130,7 +136,10 @@ export const pytorch: Framework = {
     const env = podEnv(context);
     for (const container of pod.containers) appendEnv(container, env);
     if (context.replicaType === 'Worker' && 'Master' in replicaSpecs(context.job)) {
-      pod.initContainers = [...(pod.initContainers ?? []), waitForMasterInitContainer(context.job, context.options)];
+      pod.initContainers = [
+        ...(pod.initContainers ?? []),
+        waitForMasterInitContainer(context.job, context.options),
+      ];
     }
   },
 

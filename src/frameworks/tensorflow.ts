@@ -1,6 +1,7 @@
 // TFJob: TF_CONFIG in the `tensorflow` container of distributed jobs, normal or sparse
 // (anchor-controllers.md §3.2).
 import type { V1Pod } from '@kubernetes/client-node';
+import type { TFJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS, LABELS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, replicaTypes } from '../api/job.ts';
@@ -41,7 +42,8 @@ export function clusterSpec(job: Job, clusterDomain?: string): Record<string, st
  * itself, so workers can come and go without every task's TF_CONFIG changing.
  */
 export function sparseClusterSpec(cluster: Record<string, string[]>, type: string, index: number) {
-  if (type === 'worker') return { worker: { [String(index)]: cluster.worker[index] }, ps: cluster.ps ?? null };
+  if (type === 'worker')
+    return { worker: { [String(index)]: cluster.worker[index] }, ps: cluster.ps ?? null };
   if (type === 'ps') return { worker: {}, ps: [cluster.ps[index]] };
   return { worker: {}, ps: [] };
 }
@@ -50,7 +52,7 @@ export function tfConfig({ job, replicaType, index, options }: PodContext): stri
   const cluster = clusterSpec(job, options.clusterDomain);
   const type = replicaType.toLowerCase();
   const task = { type, index };
-  if (job.spec.enableDynamicWorker === true) {
+  if ((job.spec as unknown as TFJobSpec).enableDynamicWorker === true) {
     return JSON.stringify({ cluster: sparseClusterSpec(cluster, type, index), task });
   }
   return JSON.stringify({ cluster, task, environment: 'cloud' });
@@ -60,9 +62,13 @@ export function tfConfig({ job, replicaType, index, options }: PodContext): stri
 export function workerZeroCompleted(job: Job, pods: V1Pod[]): boolean {
   if (!('Worker' in replicaSpecs(job))) return true;
   const worker0 = pods.find(
-    (pod) => pod.metadata?.labels?.[LABELS.replicaType] === 'worker' && pod.metadata?.labels?.[LABELS.replicaIndex] === '0',
+    (pod) =>
+      pod.metadata?.labels?.[LABELS.replicaType] === 'worker' &&
+      pod.metadata?.labels?.[LABELS.replicaIndex] === '0',
   );
-  const container = worker0?.status?.containerStatuses?.find((status) => status.name === info.defaultContainer);
+  const container = worker0?.status?.containerStatuses?.find(
+    (status) => status.name === info.defaultContainer,
+  );
   return worker0?.status?.phase === 'Succeeded' && container?.state?.terminated?.exitCode === 0;
 }
 
@@ -73,6 +79,7 @@ export function workerZeroCompleted(job: Job, pods: V1Pod[]): boolean {
  */
 function updateTfStatus(context: StatusContext): void {
   const { job } = context;
+  const tfSpec = job.spec as unknown as TFJobSpec;
   const specs = replicaSpecs(job);
   const qualified = `${job.metadata.namespace}/${job.metadata.name}`;
   const hasChief = 'Chief' in specs || 'Master' in specs;
@@ -85,11 +92,13 @@ function updateTfStatus(context: StatusContext): void {
       if (active > 0) markRunning(context, `TFJob ${qualified} is running.`);
       if (remaining === 0) markSucceeded(context, `TFJob ${qualified} successfully completed.`);
     } else if (!hasChief && type === 'Worker') {
-      const workerZeroDecides = job.spec.successPolicy !== 'AllWorkers' && workerZeroCompleted(job, context.pods);
-      if (remaining === 0 || workerZeroDecides) markSucceeded(context, `TFJob ${qualified} successfully completed.`);
+      const workerZeroDecides =
+        tfSpec.successPolicy !== 'AllWorkers' && workerZeroCompleted(job, context.pods);
+      if (remaining === 0 || workerZeroDecides)
+        markSucceeded(context, `TFJob ${qualified} successfully completed.`);
       else if (active > 0) markRunning(context, `TFJob ${qualified} is running.`);
     }
-    if (failed === 0 || restarting || (type === 'Worker' && job.spec.enableDynamicWorker === true)) continue;
+    if (failed === 0 || restarting || (type === 'Worker' && tfSpec.enableDynamicWorker === true)) continue;
     markFailed(context, `TFJob ${qualified} has failed because ${failed} ${type} replica(s) failed.`);
   }
 }
@@ -101,7 +110,7 @@ export const tensorflow: Framework = {
   updateStatus: updateTfStatus,
 
   defaults(job) {
-    job.spec.successPolicy ??= '';
+    (job.spec as unknown as TFJobSpec).successPolicy ??= '';
   },
 
   isMasterRole(job, replicaType, index) {

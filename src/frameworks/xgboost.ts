@@ -12,7 +12,9 @@ const PORT_NAME = info.defaultPort!.name;
 function requiredPort(job: Job, replicaType: string): number {
   const port = defaultContainerPort(job, replicaType, PORT_NAME);
   if (port === undefined) {
-    throw new Error(`XGBoostJob ${job.metadata.name}: the ${replicaType}'s "xgboost" container has no port named ${PORT_NAME}`);
+    throw new Error(
+      `XGBoostJob ${job.metadata.name}: the ${replicaType}'s "xgboost" container has no port named ${PORT_NAME}`,
+    );
   }
   return port;
 }
@@ -40,7 +42,9 @@ export const xgboost: Framework = {
       envVar('PYTHONUNBUFFERED', '1'),
     ];
     if (total > 1) {
-      const workers = Array.from({ length: total - 1 }, (_, i) => replicaName(job.metadata.name, 'Worker', i));
+      const workers = Array.from({ length: total - 1 }, (_, i) =>
+        replicaName(job.metadata.name, 'Worker', i),
+      );
       env.push(envVar('WORKER_PORT', requiredPort(job, 'Worker')), envVar('WORKER_ADDRS', workers.join(',')));
     }
     for (const container of pod.containers) appendEnv(container, env);

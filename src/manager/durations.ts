@@ -6,7 +6,10 @@ import { isFinished } from '../status/conditions.ts';
 import type { OperatorMetrics } from '../telemetry/metrics.ts';
 
 function activeReplicas(job: Job): number {
-  return Object.values(job.status?.replicaStatuses ?? {}).reduce((sum, replica) => sum + (replica.active ?? 0), 0);
+  return Object.values(job.status?.replicaStatuses ?? {}).reduce(
+    (sum, replica) => sum + (replica.active ?? 0),
+    0,
+  );
 }
 
 function secondsSinceCreation(job: Job, until: string | undefined): number | undefined {

@@ -28,7 +28,10 @@ export class EventRecorder {
     if (last !== undefined && now.getTime() - last < REPEAT_WINDOW_MS) return;
     this.remember(key, now.getTime());
     this.sink.create(eventObject(job, event, now)).catch((error: Error) => {
-      this.log.warn({ job: `${job.metadata.namespace}/${job.metadata.name}`, reason: event.reason, err: error.message }, 'event not recorded');
+      this.log.warn(
+        { job: `${job.metadata.namespace}/${job.metadata.name}`, reason: event.reason, err: error.message },
+        'event not recorded',
+      );
     });
   }
 

@@ -33,7 +33,8 @@ export function serveHealth(endpoint: Endpoint, ready: () => boolean): Promise<S
   const server = createServer((request, response) => {
     const path = request.url?.split('?')[0];
     if (path === '/healthz') response.writeHead(200).end('ok\n');
-    else if (path === '/readyz') response.writeHead(ready() ? 200 : 503).end(ready() ? 'ok\n' : 'caches not synced\n');
+    else if (path === '/readyz')
+      response.writeHead(ready() ? 200 : 503).end(ready() ? 'ok\n' : 'caches not synced\n');
     else response.writeHead(404).end('not found\n');
   });
   return listen(server, endpoint);

@@ -80,12 +80,20 @@ export class LeaderElector {
     if (!lease || lease.spec.holderIdentity !== this.options.identity) return;
     const now = microTime(new Date());
     await this.client
-      .replace({ ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now } })
+      .replace({
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now },
+      })
       .catch(() => undefined);
   }
 
   private ref() {
-    return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: this.options.namespace, name: this.options.name };
+    return {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      namespace: this.options.namespace,
+      name: this.options.name,
+    };
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
@@ -97,17 +105,25 @@ export class LeaderElector {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         metadata: { name: this.options.name, namespace: this.options.namespace },
-        spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+        spec: {
+          holderIdentity: identity,
+          leaseDurationSeconds,
+          acquireTime: microTime(now),
+          renewTime: microTime(now),
+          leaseTransitions: 0,
+        },
       };
       return this.write(() => this.client.create(fresh));
     }
     const { holderIdentity, renewTime } = lease.spec;
     const previous = this.observed;
     const changed = previous?.holder !== holderIdentity || previous?.renewTime !== renewTime;
-    const observed = changed || !previous ? { holder: holderIdentity, renewTime, at: now.getTime() } : previous;
+    const observed =
+      changed || !previous ? { holder: holderIdentity, renewTime, at: now.getTime() } : previous;
     this.observed = observed;
     const heldByOther = holderIdentity && holderIdentity !== identity;
-    const expired = now.getTime() - observed.at > (lease.spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
+    const expired =
+      now.getTime() - observed.at > (lease.spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
     if (heldByOther && !expired) return false;
     const takeover = holderIdentity !== identity;
     const spec = {

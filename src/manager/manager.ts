@@ -38,7 +38,8 @@ export function ownedTypes(options: ManagerOptions): { apiVersion: string; kind:
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
     );
   }
-  if (options.schemes.includes('PyTorchJob')) types.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' });
+  if (options.schemes.includes('PyTorchJob'))
+    types.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' });
   const gang = gangScheduler(options.render.gangSchedulerName);
   if (gang) types.push({ apiVersion: PODGROUP_API[gang.kind], kind: 'PodGroup' });
   return types;
@@ -80,7 +81,7 @@ export class Manager {
   *jobStates(): Iterable<{ kind: KindName; state: JobState }> {
     for (const [kind, informers] of this.jobInformers) {
       for (const job of informers.flatMap((informer) => informer.list())) {
-        const state = job.status?.conditions?.at(-1)?.type;
+        const state = job.status?.conditions?.at(-1)?.type as JobState | undefined;
         if (state) yield { kind, state };
       }
     }
@@ -99,7 +100,10 @@ export class Manager {
     const all = [...[...this.jobInformers.values()].flat(), ...this.ownedInformers];
     await Promise.all(all.map((informer) => informer.start()));
     this.synced = true;
-    this.log.info({ schemes: this.options.schemes, namespaces: this.options.namespaces }, 'caches synced, reconciling');
+    this.log.info(
+      { schemes: this.options.schemes, namespaces: this.options.namespaces },
+      'caches synced, reconciling',
+    );
     await runWorkers(this.queue, this.options.threads, (key) => this.reconcileKey(key));
   }
 
@@ -129,7 +133,10 @@ export class Manager {
     return informer;
   }
 
-  private ownedInformer(type: { apiVersion: string; kind: string }, namespace?: string): Informer<KubeObject> {
+  private ownedInformer(
+    type: { apiVersion: string; kind: string },
+    namespace?: string,
+  ): Informer<KubeObject> {
     const informer = new Informer<KubeObject>(this.client, {
       resource: this.client.resources.lookup(type),
       namespace,
@@ -208,4 +215,3 @@ export class Manager {
     }
   }
 }
-

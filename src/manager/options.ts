@@ -30,7 +30,10 @@ export function parseSchemes(values: string[]): KindName[] {
     ...new Set(
       schemes.map((value) => {
         const kind = KIND_NAMES.find((name) => name.toLowerCase() === value.toLowerCase());
-        if (!kind) throw new InputError(`--enable-scheme: scheme ${value.toLowerCase()} is not supported yet (supported: ${KIND_NAMES.join(', ')})`);
+        if (!kind)
+          throw new InputError(
+            `--enable-scheme: scheme ${value.toLowerCase()} is not supported yet (supported: ${KIND_NAMES.join(', ')})`,
+          );
         return kind;
       }),
     ),

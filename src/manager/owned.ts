@@ -30,7 +30,8 @@ export class OwnedObjects {
     const owner = controllerUid(object);
     if (!owner) return;
     const objects = this.byOwner.get(owner);
-    if (objects?.get(objectKey(object))?.metadata.uid === object.metadata.uid) objects?.delete(objectKey(object));
+    if (objects?.get(objectKey(object))?.metadata.uid === object.metadata.uid)
+      objects?.delete(objectKey(object));
     if (objects?.size === 0) this.byOwner.delete(owner);
     if (object.metadata.uid) this.pendingDeletes.delete(object.metadata.uid);
   }
@@ -38,7 +39,7 @@ export class OwnedObjects {
   /** What the job owns as far as anyone can tell: the caches, plus creates they have not shown yet. */
   ownedBy(owner: string, now = Date.now()): KubeObject[] {
     const observed = this.byOwner.get(owner) ?? new Map<string, KubeObject>();
-    const pending = [...(this.pendingCreates.get(owner) ?? new Map()).values()]
+    const pending = [...(this.pendingCreates.get(owner)?.values() ?? [])]
       .filter(({ object, at }) => now - at < PENDING_TTL_MS && !observed.has(objectKey(object)))
       .map(({ object }) => object);
     return [...observed.values(), ...pending];

@@ -20,14 +20,29 @@ export interface ApplyDependencies {
 }
 
 /** Events the reference emits per object: `SuccessfulCreatePod`, `FailedDeleteService`, ... */
-function objectEvent(deps: ApplyDependencies, job: Job, verb: 'Create' | 'Delete', kind: string, name: string, error?: Error) {
+function objectEvent(
+  deps: ApplyDependencies,
+  job: Job,
+  verb: 'Create' | 'Delete',
+  kind: string,
+  name: string,
+  error?: Error,
+) {
   if (kind !== 'Pod' && kind !== 'Service') return;
   const done = verb === 'Create' ? 'Created' : 'Deleted';
   deps.events.record(
     job,
     error
-      ? { type: 'Warning', reason: `Failed${verb}${kind}`, message: `Error ${verb === 'Create' ? 'creating' : 'deleting'}: ${error.message}` }
-      : { type: 'Normal', reason: `Successful${verb}${kind}`, message: `${done} ${kind.toLowerCase()}: ${name}` },
+      ? {
+          type: 'Warning',
+          reason: `Failed${verb}${kind}`,
+          message: `Error ${verb === 'Create' ? 'creating' : 'deleting'}: ${error.message}`,
+        }
+      : {
+          type: 'Normal',
+          reason: `Successful${verb}${kind}`,
+          message: `${done} ${kind.toLowerCase()}: ${name}`,
+        },
   );
 }
 
@@ -65,7 +80,9 @@ async function deleteObject(deps: ApplyDependencies, job: Job, ref: ObjectRef): 
 }
 
 async function all(tasks: Promise<void>[]): Promise<void> {
-  const failures = (await Promise.allSettled(tasks)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const failures = (await Promise.allSettled(tasks)).filter(
+    (r): r is PromiseRejectedResult => r.status === 'rejected',
+  );
   if (failures.length > 0) throw failures[0].reason;
 }
 
@@ -86,12 +103,25 @@ export async function applyPlan(deps: ApplyDependencies, job: Job, plan: Plan): 
   let written: Job | undefined;
   if (plan.status) {
     written = await deps.client.replaceStatus({ ...job, status: plan.status });
-    deps.log.info({ conditions: plan.status.conditions?.map((c) => `${c.type}=${c.status}`) }, 'status written');
+    deps.log.info(
+      { conditions: plan.status.conditions?.map((c) => `${c.type}=${c.status}`) },
+      'status written',
+    );
   }
   for (const event of plan.events) deps.events.record(job, event);
   if (plan.deleteJob) {
-    await deleteObject(deps, job, { apiVersion: job.apiVersion, kind: job.kind, namespace: job.metadata.namespace, name: job.metadata.name, uid: job.metadata.uid });
-    deps.events.record(job, { type: 'Normal', reason: 'SuccessfulDeleteJob', message: `Deleted job: ${job.metadata.name}` });
+    await deleteObject(deps, job, {
+      apiVersion: job.apiVersion,
+      kind: job.kind,
+      namespace: job.metadata.namespace,
+      name: job.metadata.name,
+      uid: job.metadata.uid,
+    });
+    deps.events.record(job, {
+      type: 'Normal',
+      reason: 'SuccessfulDeleteJob',
+      message: `Deleted job: ${job.metadata.name}`,
+    });
   }
   return written;
 }

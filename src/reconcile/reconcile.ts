@@ -10,7 +10,14 @@ import type { Job, JobStatus, KubeObject, ReplicaStatus } from '../api/types.ts'
 import { frameworkFor, withDefaults } from '../frameworks/registry.ts';
 import { gangScheduler } from '../render/gang.ts';
 import { render } from '../render/render.ts';
-import { findCondition, hasCondition, isFinished, isSucceeded, reasonFor, setCondition } from '../status/conditions.ts';
+import {
+  findCondition,
+  hasCondition,
+  isFinished,
+  isSucceeded,
+  reasonFor,
+  setCondition,
+} from '../status/conditions.ts';
 import { markFailed, markRestarting, type StatusContext } from '../status/context.ts';
 import { diffObjects, objectKey } from './diff.ts';
 import { earliest, emptyPlan, type Plan, type ReconcileContext, refOf, timestamp } from './plan.ts';
@@ -42,7 +49,7 @@ export function reconcile(storedJob: Job, owned: KubeObject[], context: Reconcil
     stored,
     status: structuredClone(stored),
     owned,
-    pods: owned.filter((object) => object.kind === 'Pod') as V1Pod[],
+    pods: owned.filter((object) => object.kind === 'Pod'),
     plan,
     context,
     now: timestamp(context.now),
@@ -52,8 +59,13 @@ export function reconcile(storedJob: Job, owned: KubeObject[], context: Reconcil
   else if (isSuspended(job)) suspendedJob(step);
   else {
     if (hasCondition(step.status, 'Suspended')) resumedJob(step);
-    if (pastBackoffLimit(job, step.pods, stored)) failJob(step, `Job ${job.metadata.name} has failed because it has reached the specified backoff limit`);
-    else if (pastActiveDeadline(job, step.status, context.now)) failJob(step, `Job ${job.metadata.name} has failed because it was active longer than specified deadline`);
+    if (pastBackoffLimit(job, step.pods, stored))
+      failJob(step, `Job ${job.metadata.name} has failed because it has reached the specified backoff limit`);
+    else if (pastActiveDeadline(job, step.status, context.now))
+      failJob(
+        step,
+        `Job ${job.metadata.name} has failed because it was active longer than specified deadline`,
+      );
     else runningJob(step);
   }
   plan.delete = uniqueBy(plan.delete, (ref) => `${ref.kind}/${ref.name}`);
@@ -66,7 +78,15 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
 }
 
 function statusContext(step: Step, counts: StatusContext['counts'] = {}): StatusContext {
-  return { job: step.job, status: step.status, counts, pods: step.pods, now: step.now, events: step.plan.events, metrics: step.plan.metrics };
+  return {
+    job: step.job,
+    status: step.status,
+    counts,
+    pods: step.pods,
+    now: step.now,
+    events: step.plan.events,
+    metrics: step.plan.metrics,
+  };
 }
 
 /** The reference adds Created in memory on the create event; here the first reconcile persists it. */
@@ -86,12 +106,17 @@ function deleteObjects(step: Step, objects: KubeObject[]): void {
 /** Pods go, with the services named after them; a service whose pod is gone already stays (as in the reference). */
 function deletePodsAndServices(step: Step, pods: V1Pod[]): void {
   const names = new Set(pods.map((pod) => pod.metadata!.name));
-  const services = step.owned.filter((object) => object.kind === 'Service' && names.has(object.metadata.name));
+  const services = step.owned.filter(
+    (object) => object.kind === 'Service' && names.has(object.metadata.name),
+  );
   deleteObjects(step, [...(pods as KubeObject[]), ...services]);
 }
 
 function deleteOwned(step: Step, kinds: string[]): void {
-  deleteObjects(step, step.owned.filter((object) => kinds.includes(object.kind)));
+  deleteObjects(
+    step,
+    step.owned.filter((object) => kinds.includes(object.kind)),
+  );
 }
 
 function applyTtl(step: Step): void {
@@ -152,7 +177,10 @@ function waitingForPodGroup(step: Step, desired: KubeObject[]): boolean {
   const group = step.owned.find((object) => object.kind === 'PodGroup');
   const phase = (group?.status as { phase?: string } | undefined)?.phase;
   if (group && phase && phase !== 'Pending') return false;
-  const diff = diffObjects(desired.filter((object) => object.kind === 'PodGroup'), group ? [group] : []);
+  const diff = diffObjects(
+    desired.filter((object) => object.kind === 'PodGroup'),
+    group ? [group] : [],
+  );
   step.plan.create.push(...diff.create);
   step.plan.update.push(...diff.update);
   return true;
@@ -163,7 +191,8 @@ function keepVolcanoQueue(desired: KubeObject[], owned: KubeObject[]): KubeObjec
   return desired.map((object) => {
     const live = owned.find((o) => objectKey(o) === objectKey(object));
     const queue = (live?.spec as { queue?: string } | undefined)?.queue;
-    if (object.kind !== 'PodGroup' || !queue || !object.apiVersion.startsWith('scheduling.volcano.sh')) return object;
+    if (object.kind !== 'PodGroup' || !queue || !object.apiVersion.startsWith('scheduling.volcano.sh'))
+      return object;
     return { ...object, spec: { ...(object.spec as object), queue } };
   });
 }
@@ -179,7 +208,11 @@ function handleFailedPods(step: Step, context: StatusContext): void {
         step.plan.delete.push(refOf(pod));
         markRestarting(context, `job ${job.metadata.name} is restarting because ${type} replica(s) failed.`);
       } else if (action === 'fail-job') {
-        markFailed(context, `job "${job.metadata.name}" is failing because "${type}" replica(s) failed.`, 'Warning');
+        markFailed(
+          context,
+          `job "${job.metadata.name}" is failing because "${type}" replica(s) failed.`,
+          'Warning',
+        );
       }
     }
   }
@@ -215,7 +248,9 @@ function runningJob(step: Step): void {
   const desired = keepVolcanoQueue(render(job, context.options, observedPods), step.owned);
   if (waitingForPodGroup(step, desired)) return;
 
-  const counts = Object.fromEntries(replicaTypes(job).map((type) => [type, countPods(podsOf(step.pods, type))]));
+  const counts = Object.fromEntries(
+    replicaTypes(job).map((type) => [type, countPods(podsOf(step.pods, type))]),
+  );
   const statusCtx = statusContext(step, counts);
   handleFailedPods(step, statusCtx);
 
@@ -233,6 +268,9 @@ function runningJob(step: Step): void {
     // Finished in this pass: only the status is written; the next pass cleans up per cleanPodPolicy.
     Object.assign(step.plan, { create: [], update: [], delete: [] });
   } else {
-    step.plan.requeueAfterMs = earliest(step.plan.requeueAfterMs, untilDeadline(job, step.status, context.now));
+    step.plan.requeueAfterMs = earliest(
+      step.plan.requeueAfterMs,
+      untilDeadline(job, step.status, context.now),
+    );
   }
 }

@@ -10,7 +10,9 @@ export type GangScheduler = { kind: 'volcano' } | { kind: 'scheduler-plugins'; s
 /** `--gang-scheduler-name`: `volcano` in any case is Volcano; any other name is a scheduler-plugins scheduler. */
 export function gangScheduler(name: string | undefined): GangScheduler | undefined {
   if (!name) return undefined;
-  return name.toLowerCase() === 'volcano' ? { kind: 'volcano' } : { kind: 'scheduler-plugins', schedulerName: name };
+  return name.toLowerCase() === 'volcano'
+    ? { kind: 'volcano' }
+    : { kind: 'scheduler-plugins', schedulerName: name };
 }
 
 export const PODGROUP_API = {
@@ -60,7 +62,11 @@ export function podGroup(job: Job, scheduler: GangScheduler): KubeObject {
           priorityClassName: policy.priorityClass || undefined,
           minResources: resources,
         }
-      : { minMember: minMember(job), minResources: resources, scheduleTimeoutSeconds: policy.scheduleTimeoutSeconds };
+      : {
+          minMember: minMember(job),
+          minResources: resources,
+          scheduleTimeoutSeconds: policy.scheduleTimeoutSeconds,
+        };
   return { apiVersion: PODGROUP_API[scheduler.kind], kind: 'PodGroup', metadata, spec };
 }
 

@@ -26,7 +26,10 @@ export function desiredPod(
   const replica = replicaSpecs(job)[replicaType];
   const template = replica.template ?? {};
   const withIndex = framework.labelsReplicaIndex?.(replicaType) ?? true;
-  const labels = { ...template.metadata?.labels, ...replicaLabels(job, replicaType, withIndex ? index : undefined) };
+  const labels = {
+    ...template.metadata?.labels,
+    ...replicaLabels(job, replicaType, withIndex ? index : undefined),
+  };
   if (framework.isMasterRole(job, replicaType, index)) labels[LABELS.jobRole] = 'master';
   // Frameworks replace fields and arrays rather than change them in place, so copying the spec and its
   // containers one level deep keeps the (defaulted) job untouched at a fraction of a deep clone's cost.

@@ -1,5 +1,16 @@
 // Just enough of Kubernetes resource quantities to add up pod requests for PodGroup minResources.
-const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const DECIMAL_SUFFIXES: Record<string, number> = {
+  n: -9,
+  u: -6,
+  m: -3,
+  '': 0,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
+};
 const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const QUANTITY = /^([+-]?[0-9.]+)(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 /** Sums are exact in nano-units, the smallest unit Kubernetes quantities carry. */
@@ -18,7 +29,10 @@ export function parseQuantity(text: string | number): Quantity {
   const digits = BigInt(`${whole || '0'}${fraction}`);
   const scale = fraction.length;
   if (suffix in BINARY_SUFFIXES) {
-    return { nanos: (digits * NANO * 2n ** BigInt(BINARY_SUFFIXES[suffix])) / 10n ** BigInt(scale), binary: true };
+    return {
+      nanos: (digits * NANO * 2n ** BigInt(BINARY_SUFFIXES[suffix])) / 10n ** BigInt(scale),
+      binary: true,
+    };
   }
   const power = (exponent ? Number(exponent.slice(1)) : DECIMAL_SUFFIXES[suffix]) + 9 - scale;
   const nanos = power >= 0 ? digits * 10n ** BigInt(power) : digits / 10n ** BigInt(-power);

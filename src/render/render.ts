@@ -54,9 +54,16 @@ class JobObjects extends Construct {
  * The desired objects of a job that has its defaults applied (frameworks/registry.ts withDefaults).
  * A suspended job, or one another controller manages, wants nothing.
  */
-export function render(job: Job, options: RenderOptions, observed: Observed = NOTHING_OBSERVED): KubeObject[] {
+export function render(
+  job: Job,
+  options: RenderOptions,
+  observed: Observed = NOTHING_OBSERVED,
+): KubeObject[] {
   if (isSuspended(job) || isManagedElsewhere(job)) return [];
-  const chart = new Chart(new App(), 'job', { namespace: job.metadata.namespace, disableResourceNameHashes: true });
+  const chart = new Chart(new App(), 'job', {
+    namespace: job.metadata.namespace,
+    disableResourceNameHashes: true,
+  });
   new JobObjects(chart, job, frameworkFor(job.kind), options, observed);
   return chart.toJson() as KubeObject[];
 }

@@ -41,11 +41,14 @@ export function setCondition(
   const existing = findCondition(status, type);
   if (existing && existing.status === conditionStatus && existing.reason === reason) return false;
   const lastTransitionTime = existing?.status === conditionStatus ? existing.lastTransitionTime : now;
-  const excluded: ConditionType | undefined = type === 'Running' ? 'Restarting' : type === 'Restarting' ? 'Running' : undefined;
+  const excluded: ConditionType | undefined =
+    type === 'Running' ? 'Restarting' : type === 'Restarting' ? 'Running' : undefined;
   const kept = (status.conditions ?? [])
     .filter((condition) => condition.type !== type && condition.type !== excluded)
     .map((condition) =>
-      (type === 'Succeeded' || type === 'Failed') && condition.type === 'Running' ? { ...condition, status: 'False' as const } : condition,
+      (type === 'Succeeded' || type === 'Failed') && condition.type === 'Running'
+        ? { ...condition, status: 'False' as const }
+        : condition,
     );
   status.conditions = [
     ...kept,

@@ -52,7 +52,11 @@ export function markSucceeded(context: StatusContext, message: string): void {
   }
 }
 
-export function markFailed(context: StatusContext, message: string, eventType: JobEvent['type'] = 'Normal'): void {
+export function markFailed(
+  context: StatusContext,
+  message: string,
+  eventType: JobEvent['type'] = 'Normal',
+): void {
   if (mark(context, 'Failed', message, { type: eventType, metric: 'failed' })) {
     context.status.completionTime ??= context.now;
   }

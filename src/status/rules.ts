@@ -2,7 +2,14 @@
 // (anchor-controllers.md §4.5): a coordinator replica (Master, or MPI's Launcher) decides success when
 // there is one, otherwise the Workers do; failed replicas restart or fail the job.
 import { replicaSpecs, replicaTypes } from '../api/job.ts';
-import { expected, markFailed, markRestarting, markRunning, markSucceeded, type StatusContext } from './context.ts';
+import {
+  expected,
+  markFailed,
+  markRestarting,
+  markRunning,
+  markSucceeded,
+  type StatusContext,
+} from './context.ts';
 
 export interface CoordinatorRules {
   /** The replica type whose completion completes the job: `Master`, or `Launcher` for MPI. */

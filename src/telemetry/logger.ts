@@ -7,6 +7,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
-  const options = { level, base: { component: 'training-operator' }, timestamp: pino.stdTimeFunctions.isoTime };
+  const options = {
+    level,
+    base: { component: 'training-operator' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -30,7 +30,12 @@ export class JobBuilder {
       template: {
         spec: {
           containers: [
-            { name: info.defaultContainer, image: 'example.com/train:1', ports: options.ports, ...options.container },
+            {
+              name: info.defaultContainer,
+              image: 'example.com/train:1',
+              ports: options.ports,
+              ...options.container,
+            },
           ],
         },
       },

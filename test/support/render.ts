@@ -11,12 +11,13 @@ export function renderJob(job: Job, options: Partial<RenderOptions> = {}): KubeO
 
 export function find(objects: KubeObject[], kind: string, name: string): KubeObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-  if (!found) throw new Error(`no ${kind} ${name} in ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  if (!found)
+    throw new Error(`no ${kind} ${name} in ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
   return found;
 }
 
 export function pod(objects: KubeObject[], name: string): V1Pod {
-  return find(objects, 'Pod', name) as unknown as V1Pod;
+  return find(objects, 'Pod', name);
 }
 
 /** The env of a pod's container as [name, value] pairs in order (valueFrom shown as its field path). */

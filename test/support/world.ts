@@ -41,7 +41,9 @@ export class World {
       this.objects.push(created);
     }
     for (const object of plan.update) {
-      const index = this.objects.findIndex((o) => o.kind === object.kind && o.metadata.name === object.metadata.name);
+      const index = this.objects.findIndex(
+        (o) => o.kind === object.kind && o.metadata.name === object.metadata.name,
+      );
       this.objects[index] = { ...this.objects[index], ...structuredClone(object) };
     }
     if (plan.status) this.job = { ...this.job, status: structuredClone(plan.status) };
@@ -50,7 +52,7 @@ export class World {
   pod(name: string): V1Pod {
     const found = this.objects.find((o) => o.kind === 'Pod' && o.metadata.name === name);
     if (!found) throw new Error(`no pod ${name}`);
-    return found as unknown as V1Pod;
+    return found;
   }
 
   setPhase(name: string, phase: string, exitCode?: number): this {
@@ -61,7 +63,16 @@ export class World {
       containerStatuses:
         exitCode === undefined
           ? undefined
-          : [{ name: container, image: '', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode } } }],
+          : [
+              {
+                name: container,
+                image: '',
+                imageID: '',
+                ready: false,
+                restartCount: 0,
+                state: { terminated: { exitCode } },
+              },
+            ],
     };
     return this;
   }
@@ -80,6 +91,12 @@ export class World {
   }
 
   writes(plan = this.last!): number {
-    return plan.create.length + plan.update.length + plan.delete.length + (plan.status ? 1 : 0) + (plan.deleteJob ? 1 : 0);
+    return (
+      plan.create.length +
+      plan.update.length +
+      plan.delete.length +
+      (plan.status ? 1 : 0) +
+      (plan.deleteJob ? 1 : 0)
+    );
   }
 }

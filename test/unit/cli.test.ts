@@ -30,17 +30,24 @@ describe('training-operator synth', () => {
       assert.equal(code, 0, `${file}: ${stderr}`);
       assert.ok(kindsOf(stdout).includes('Pod'), file);
     }
-    for (const kind of KIND_NAMES) assert.ok(examples.includes(`${kind.toLowerCase()}.yaml`), `an example of ${kind}`);
+    for (const kind of KIND_NAMES)
+      assert.ok(examples.includes(`${kind.toLowerCase()}.yaml`), `an example of ${kind}`);
   });
 
   test('reads standard input and adds a PodGroup with --gang-scheduler volcano', () => {
-    const { code, stdout } = cli(['synth', '-f', '-', '--gang-scheduler', 'volcano'], readExample('jaxjob.yaml'));
+    const { code, stdout } = cli(
+      ['synth', '-f', '-', '--gang-scheduler', 'volcano'],
+      readExample('jaxjob.yaml'),
+    );
     assert.equal(code, 0);
     assert.deepEqual(kindsOf(stdout), ['PodGroup', 'Pod', 'Service', 'Pod', 'Service']);
   });
 
   test('the same input gives the same bytes', () => {
-    assert.equal(cli(['synth', '-f', 'examples/mpijob.yaml']).stdout, cli(['synth', '-f', 'examples/mpijob.yaml']).stdout);
+    assert.equal(
+      cli(['synth', '-f', 'examples/mpijob.yaml']).stdout,
+      cli(['synth', '-f', 'examples/mpijob.yaml']).stdout,
+    );
   });
 });
 
@@ -48,7 +55,11 @@ describe('unusable input gets a clear message and exit 2, never a stack trace', 
   const cases: [string, string, RegExp][] = [
     ['empty input', '', /no job found \(the input is empty\)/],
     ['malformed YAML', 'kind: [unclosed', /malformed YAML at line 1/],
-    ['another API version', 'apiVersion: kubeflow.org/v1alpha1\nkind: PyTorchJob\nmetadata: {name: a}\n', /apiVersion kubeflow\.org\/v1alpha1; only kubeflow\.org\/v1 is served/],
+    [
+      'another API version',
+      'apiVersion: kubeflow.org/v1alpha1\nkind: PyTorchJob\nmetadata: {name: a}\n',
+      /apiVersion kubeflow\.org\/v1alpha1; only kubeflow\.org\/v1 is served/,
+    ],
     ['an unknown kind', 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n', /v1 Pod is not a training job/],
     ['a list', '- a\n- b\n', /expected a Kubernetes object/],
   ];

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
 // The CRDs in crds/ and the types in generated/: up to date with their sources, shaped like the Kubeflow
 // CRDs (names, subresources, columns, defaults), structural, and with CEL rules the validator can run.
 import assert from 'node:assert/strict';

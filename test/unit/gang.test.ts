@@ -15,7 +15,10 @@ const job = () =>
 describe('gang scheduling (anchor-controllers.md §5)', () => {
   test('scheduler name: volcano in any case, anything else is scheduler-plugins', () => {
     assert.deepEqual(gangScheduler('Volcano'), { kind: 'volcano' });
-    assert.deepEqual(gangScheduler('scheduler-plugins-scheduler'), { kind: 'scheduler-plugins', schedulerName: 'scheduler-plugins-scheduler' });
+    assert.deepEqual(gangScheduler('scheduler-plugins-scheduler'), {
+      kind: 'scheduler-plugins',
+      schedulerName: 'scheduler-plugins-scheduler',
+    });
     assert.equal(gangScheduler(''), undefined);
   });
 
@@ -23,27 +26,44 @@ describe('gang scheduling (anchor-controllers.md §5)', () => {
     const objects = renderJob(job().obj(), { gangSchedulerName: 'volcano' });
     const group = find(objects, 'PodGroup', 'gang');
     assert.equal(group.apiVersion, 'scheduling.volcano.sh/v1beta1');
-    assert.deepEqual(group.spec, { minMember: 3, queue: 'default', minResources: { cpu: '2', memory: '4Gi' } });
+    assert.deepEqual(group.spec, {
+      minMember: 3,
+      queue: 'default',
+      minResources: { cpu: '2', memory: '4Gi' },
+    });
     const worker = pod(objects, 'gang-worker-1');
     assert.equal(worker.spec!.schedulerName, 'volcano');
-    assert.deepEqual(worker.metadata!.annotations, { 'scheduling.k8s.io/group-name': 'gang', 'volcano.sh/task-spec': 'worker' });
+    assert.deepEqual(worker.metadata!.annotations, {
+      'scheduling.k8s.io/group-name': 'gang',
+      'volcano.sh/task-spec': 'worker',
+    });
     assert.equal(objects[0].kind, 'PodGroup');
   });
 
   test('scheduler-plugins PodGroup and pod label; a template scheduler is kept', () => {
-    const built = job().runPolicy({ schedulingPolicy: { minAvailable: 2, scheduleTimeoutSeconds: 30 } }).obj();
-    (built.spec.pytorchReplicaSpecs as Record<string, { template: { spec: { schedulerName?: string } } }>).Master.template.spec.schedulerName = 'mine';
+    const built = job()
+      .runPolicy({ schedulingPolicy: { minAvailable: 2, scheduleTimeoutSeconds: 30 } })
+      .obj();
+    (
+      built.spec.pytorchReplicaSpecs as Record<string, { template: { spec: { schedulerName?: string } } }>
+    ).Master.template.spec.schedulerName = 'mine';
     const objects = renderJob(built, { gangSchedulerName: 'scheduler-plugins' });
     const group = find(objects, 'PodGroup', 'gang');
     assert.equal(group.apiVersion, 'scheduling.x-k8s.io/v1alpha1');
-    assert.deepEqual(group.spec, { minMember: 2, minResources: { cpu: '1500m', memory: '3Gi' }, scheduleTimeoutSeconds: 30 });
+    assert.deepEqual(group.spec, {
+      minMember: 2,
+      minResources: { cpu: '1500m', memory: '3Gi' },
+      scheduleTimeoutSeconds: 30,
+    });
     assert.equal(pod(objects, 'gang-worker-0').spec!.schedulerName, 'scheduler-plugins');
     assert.equal(pod(objects, 'gang-worker-0').metadata!.labels!['scheduling.x-k8s.io/pod-group'], 'gang');
     assert.equal(pod(objects, 'gang-master-0').spec!.schedulerName, 'mine');
   });
 
   test('explicit minResources, queue and priority class win', () => {
-    const built = job().runPolicy({ schedulingPolicy: { queue: 'q', priorityClass: 'high', minResources: { cpu: '8' } } }).obj();
+    const built = job()
+      .runPolicy({ schedulingPolicy: { queue: 'q', priorityClass: 'high', minResources: { cpu: '8' } } })
+      .obj();
     assert.deepEqual(find(renderJob(built, { gangSchedulerName: 'volcano' }), 'PodGroup', 'gang').spec, {
       minMember: 3,
       queue: 'q',
@@ -61,7 +81,10 @@ describe('gang scheduling (anchor-controllers.md §5)', () => {
 
   test('no gang scheduler, no PodGroup and no decoration', () => {
     const objects = renderJob(job().obj());
-    assert.equal(objects.some((o) => o.kind === 'PodGroup'), false);
+    assert.equal(
+      objects.some((o) => o.kind === 'PodGroup'),
+      false,
+    );
     assert.equal(pod(objects, 'gang-worker-0').spec!.schedulerName, undefined);
   });
 });

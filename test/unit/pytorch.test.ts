@@ -44,7 +44,10 @@ describe('PyTorchJob env (anchor-controllers.md §3.1 worked example)', () => {
     assert.equal(init.name, 'init-pytorch');
     assert.equal(init.image, 'alpine:3.10');
     assert.equal(init.imagePullPolicy, 'IfNotPresent');
-    assert.deepEqual(init.resources, { limits: { cpu: '100m', memory: '20Mi' }, requests: { cpu: '50m', memory: '10Mi' } });
+    assert.deepEqual(init.resources, {
+      limits: { cpu: '100m', memory: '20Mi' },
+      requests: { cpu: '50m', memory: '10Mi' },
+    });
     assert.deepEqual(init.command, [
       'sh',
       '-c',
@@ -53,14 +56,23 @@ describe('PyTorchJob env (anchor-controllers.md §3.1 worked example)', () => {
   });
 
   test('the master carries job-role master; the default port is appended to the pytorch container', () => {
-    assert.equal(pod(objects, 'mnist-master-0').metadata!.labels!['training.kubeflow.org/job-role'], 'master');
-    assert.equal(pod(objects, 'mnist-worker-0').metadata!.labels!['training.kubeflow.org/job-role'], undefined);
+    assert.equal(
+      pod(objects, 'mnist-master-0').metadata!.labels!['training.kubeflow.org/job-role'],
+      'master',
+    );
+    assert.equal(
+      pod(objects, 'mnist-worker-0').metadata!.labels!['training.kubeflow.org/job-role'],
+      undefined,
+    );
     assert.deepEqual(pod(objects, 'mnist-worker-0').spec!.containers[0].ports, port(23456));
     assert.equal(pod(objects, 'mnist-worker-0').spec!.restartPolicy, 'OnFailure');
   });
 
   test('nprocPerNode "4" multiplies the world size and is passed on', () => {
-    const job = makeJob('PyTorchJob', 'mnist').replicas('Master', 1).replicas('Worker', 2).spec({ nprocPerNode: '4' });
+    const job = makeJob('PyTorchJob', 'mnist')
+      .replicas('Master', 1)
+      .replicas('Worker', 2)
+      .spec({ nprocPerNode: '4' });
     const env = new Map(envPairs(pod(renderJob(job.obj()), 'mnist-worker-0')));
     assert.equal(env.get('WORLD_SIZE'), '12');
     assert.equal(env.get('PET_NPROC_PER_NODE'), '4');
@@ -69,10 +81,15 @@ describe('PyTorchJob env (anchor-controllers.md §3.1 worked example)', () => {
 
   test('controller test case: MASTER_PORT equals the master service port 8080', () => {
     const objects8080 = renderJob(
-      makeJob('PyTorchJob', 'test-job').replicas('Master', 1, { ports: port(8080) }).replicas('Worker', 2, { ports: port(8080) }).obj(),
+      makeJob('PyTorchJob', 'test-job')
+        .replicas('Master', 1, { ports: port(8080) })
+        .replicas('Worker', 2, { ports: port(8080) })
+        .obj(),
     );
     const env = new Map(envPairs(pod(objects8080, 'test-job-master-0')));
-    const service = find(objects8080, 'Service', 'test-job-master-0') as unknown as { spec: { ports: { port: number }[] } };
+    const service = find(objects8080, 'Service', 'test-job-master-0') as unknown as {
+      spec: { ports: { port: number }[] };
+    };
     assert.equal(env.get('MASTER_PORT'), '8080');
     assert.equal(service.spec.ports[0].port, 8080);
     assert.equal(env.get('MASTER_ADDR'), 'test-job-master-0');
@@ -86,17 +103,24 @@ describe('PyTorchJob env (anchor-controllers.md §3.1 worked example)', () => {
       ['PET_NPROC_PER_NODE', 'auto'],
       ['PET_NNODES', '2'],
     ]);
-    assert.equal(pod(objects1, 'solo-worker-0').metadata!.labels!['training.kubeflow.org/job-role'], 'master');
+    assert.equal(
+      pod(objects1, 'solo-worker-0').metadata!.labels!['training.kubeflow.org/job-role'],
+      'master',
+    );
     assert.equal(pod(objects1, 'solo-worker-0').spec!.initContainers, undefined);
   });
 });
 
 describe('PyTorchJob elastic (§3.1, §6, §8.5)', () => {
-  const metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+  const metrics = [
+    { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+  ];
   const elasticJob = () =>
     makeJob('PyTorchJob', 'elastic-job')
       .replicas('Worker', 1, { ports: port(8080) })
-      .spec({ elasticPolicy: { rdzvBackend: 'c10d', minReplicas: 1, maxReplicas: 3, maxRestarts: 3, metrics } });
+      .spec({
+        elasticPolicy: { rdzvBackend: 'c10d', minReplicas: 1, maxReplicas: 3, maxRestarts: 3, metrics },
+      });
 
   test('worker env carries the rendezvous settings', () => {
     assert.deepEqual(envPairs(pod(renderJob(elasticJob().obj()), 'elastic-job-worker-0')), [
@@ -130,7 +154,10 @@ describe('PyTorchJob elastic (§3.1, §6, §8.5)', () => {
     const env = new Map(envPairs(pod(renderJob(job.obj()), 'e-worker-0')));
     assert.equal(env.get('PET_RDZV_ENDPOINT'), 'localhost:1234');
     assert.equal(env.get('PET_RDZV_ID'), 'rdzv-id');
-    assert.equal(env.get('PET_RDZV_CONF'), 'rdzv-conf-name=rdzv-conf-value,rdzv-conf-name-1=rdzv-conf-value-1');
+    assert.equal(
+      env.get('PET_RDZV_CONF'),
+      'rdzv-conf-name=rdzv-conf-value,rdzv-conf-name-1=rdzv-conf-value-1',
+    );
     assert.equal(env.get('PET_NNODES'), '1:3');
     assert.equal(env.get('PET_MAX_RESTARTS'), '3');
   });
@@ -147,7 +174,9 @@ describe('PyTorchJob elastic (§3.1, §6, §8.5)', () => {
   });
 
   test('no metrics, no HPA', () => {
-    const job = makeJob('PyTorchJob', 'e').replicas('Worker', 2).spec({ elasticPolicy: { rdzvBackend: 'c10d' } });
+    const job = makeJob('PyTorchJob', 'e')
+      .replicas('Worker', 2)
+      .spec({ elasticPolicy: { rdzvBackend: 'c10d' } });
     assert.deepEqual(
       renderJob(job.obj()).filter((o) => o.kind === 'HorizontalPodAutoscaler'),
       [],
@@ -168,7 +197,10 @@ describe('PyTorchJob defaults (anchor-api.md §11.1)', () => {
   });
   test('nprocPerNode defaults to auto unless the deprecated elastic field is set', () => {
     assert.equal(defaulted({}).nprocPerNode, 'auto');
-    assert.equal(withDefaults(makeJob('PyTorchJob', 't').replicas('Worker', 1).obj()).spec.nprocPerNode, 'auto');
+    assert.equal(
+      withDefaults(makeJob('PyTorchJob', 't').replicas('Worker', 1).obj()).spec.nprocPerNode,
+      'auto',
+    );
     assert.equal(defaulted({ nProcPerNode: 2 }).nprocPerNode, undefined);
   });
   test('the stored job is not changed by defaulting', () => {

@@ -23,8 +23,14 @@ describe('PyTorchJob timeline (anchor-controllers.md §4.13)', () => {
     ]);
     assert.equal(world.job.status!.startTime, '2026-01-01T00:00:00Z');
     assert.deepEqual(world.job.status!.replicaStatuses, {
-      Master: { selector: 'training.kubeflow.org/job-name=demo,training.kubeflow.org/operator-name=pytorchjob-controller,training.kubeflow.org/replica-type=master' },
-      Worker: { selector: 'training.kubeflow.org/job-name=demo,training.kubeflow.org/operator-name=pytorchjob-controller,training.kubeflow.org/replica-type=worker' },
+      Master: {
+        selector:
+          'training.kubeflow.org/job-name=demo,training.kubeflow.org/operator-name=pytorchjob-controller,training.kubeflow.org/replica-type=master',
+      },
+      Worker: {
+        selector:
+          'training.kubeflow.org/job-name=demo,training.kubeflow.org/operator-name=pytorchjob-controller,training.kubeflow.org/replica-type=worker',
+      },
     });
   });
 
@@ -42,22 +48,36 @@ describe('PyTorchJob timeline (anchor-controllers.md §4.13)', () => {
     const world = new World(pytorch().obj());
     world.step();
     world.setPhase('demo-master-0', 'Running').step();
-    assert.deepEqual(world.conditions(), ['Created=True:PyTorchJobCreated', 'Running=True:PyTorchJobRunning']);
+    assert.deepEqual(world.conditions(), [
+      'Created=True:PyTorchJobCreated',
+      'Running=True:PyTorchJobRunning',
+    ]);
     assert.deepEqual(world.job.status!.replicaStatuses!.Master.active, 1);
 
     world.setPhase('demo-worker-1', 'Failed', 1);
     const failedUid = world.pod('demo-worker-1').metadata!.uid;
     const plan = world.step();
-    assert.deepEqual(plan.delete, [{ apiVersion: 'v1', kind: 'Pod', namespace: 'ns', name: 'demo-worker-1', uid: failedUid }]);
+    assert.deepEqual(plan.delete, [
+      { apiVersion: 'v1', kind: 'Pod', namespace: 'ns', name: 'demo-worker-1', uid: failedUid },
+    ]);
     // Master is evaluated first (Running), then the Worker's failure: the reference's "Master first" order.
-    assert.deepEqual(world.conditions(), ['Created=True:PyTorchJobCreated', 'Restarting=True:PyTorchJobRestarting']);
-    assert.equal(world.job.status!.conditions!.at(-1)!.message, 'PyTorchJob demo is restarting because 1 Worker replica(s) failed.');
+    assert.deepEqual(world.conditions(), [
+      'Created=True:PyTorchJobCreated',
+      'Restarting=True:PyTorchJobRestarting',
+    ]);
+    assert.equal(
+      world.job.status!.conditions!.at(-1)!.message,
+      'PyTorchJob demo is restarting because 1 Worker replica(s) failed.',
+    );
     assert.equal(world.job.status!.replicaStatuses!.Worker.failed, 1);
     assert.ok(plan.events.every((e) => e.reason === 'PyTorchJobRestarting' && e.type === 'Warning'));
 
     world.step();
     assert.ok(world.names('Pod').includes('demo-worker-1'), 'recreated under the same name');
-    assert.deepEqual(world.conditions(), ['Created=True:PyTorchJobCreated', 'Running=True:PyTorchJobRunning']);
+    assert.deepEqual(world.conditions(), [
+      'Created=True:PyTorchJobCreated',
+      'Running=True:PyTorchJobRunning',
+    ]);
 
     world.setPhase('demo-master-0', 'Succeeded').advance(60).step();
     assert.deepEqual(world.conditions(), [
@@ -66,7 +86,10 @@ describe('PyTorchJob timeline (anchor-controllers.md §4.13)', () => {
       'Succeeded=True:PyTorchJobSucceeded',
     ]);
     assert.equal(world.job.status!.completionTime, '2026-01-01T00:01:00Z');
-    assert.equal(world.last!.status!.conditions!.at(-1)!.message, 'PyTorchJob demo is successfully completed.');
+    assert.equal(
+      world.last!.status!.conditions!.at(-1)!.message,
+      'PyTorchJob demo is successfully completed.',
+    );
   });
 
   test('finished: cleanPodPolicy Running removes running and pending pods with their services', () => {
@@ -96,16 +119,23 @@ describe('PyTorchJob timeline (anchor-controllers.md §4.13)', () => {
 
 describe('suspend and resume (§4.11)', () => {
   test('created suspended: nothing created, [Created, Suspended]', () => {
-    const world = new World(makeJob('PyTorchJob', 'test-job').replicas('Worker', 1).runPolicy({ suspend: true }).obj());
+    const world = new World(
+      makeJob('PyTorchJob', 'test-job').replicas('Worker', 1).runPolicy({ suspend: true }).obj(),
+    );
     world.step();
     assert.deepEqual(world.objects, []);
     assert.equal(world.job.status!.startTime, undefined);
-    assert.deepEqual(world.conditions(), ['Created=True:PyTorchJobCreated', 'Suspended=True:PyTorchJobSuspended']);
+    assert.deepEqual(world.conditions(), [
+      'Created=True:PyTorchJobCreated',
+      'Suspended=True:PyTorchJobSuspended',
+    ]);
     assert.equal(world.job.status!.conditions![1].message, 'PyTorchJob test-job is suspended.');
   });
 
   test('running → suspended → resumed', () => {
-    const world = new World(makeJob('PyTorchJob', 'test-job').replicas('Master', 1).replicas('Worker', 1).obj());
+    const world = new World(
+      makeJob('PyTorchJob', 'test-job').replicas('Master', 1).replicas('Worker', 1).obj(),
+    );
     world.step();
     world.setPhase('test-job-master-0', 'Running').setPhase('test-job-worker-0', 'Running').step();
     const started = world.job.status!.startTime;
@@ -134,7 +164,10 @@ describe('suspend and resume (§4.11)', () => {
 
   test('managed by MultiKueue: nothing at all, not even Created', () => {
     const world = new World(
-      makeJob('PyTorchJob', 'mk').replicas('Worker', 1).runPolicy({ managedBy: 'kueue.x-k8s.io/multikueue', suspend: true }).obj(),
+      makeJob('PyTorchJob', 'mk')
+        .replicas('Worker', 1)
+        .runPolicy({ managedBy: 'kueue.x-k8s.io/multikueue', suspend: true })
+        .obj(),
     );
     const plan = world.step();
     assert.equal(world.writes(plan), 0);
@@ -143,13 +176,17 @@ describe('suspend and resume (§4.11)', () => {
 });
 
 describe('restart policies and limits (§4.6–§4.9)', () => {
-  const exitCodeJob = () => makeJob('TFJob', 'test-noretry-exit-code').replicas('Worker', 1, { restartPolicy: 'ExitCode' });
+  const exitCodeJob = () =>
+    makeJob('TFJob', 'test-noretry-exit-code').replicas('Worker', 1, { restartPolicy: 'ExitCode' });
 
   test('ExitCode 130 restarts the pod', () => {
     const world = new World(exitCodeJob().obj());
     world.step();
     world.setPhase('test-noretry-exit-code-worker-0', 'Failed', 130);
-    assert.deepEqual(world.step().delete.map((r) => r.name), ['test-noretry-exit-code-worker-0']);
+    assert.deepEqual(
+      world.step().delete.map((r) => r.name),
+      ['test-noretry-exit-code-worker-0'],
+    );
     assert.equal(world.conditions().at(-1), 'Restarting=True:TFJobRestarting');
   });
 
@@ -160,7 +197,10 @@ describe('restart policies and limits (§4.6–§4.9)', () => {
     const failed = world.job.status!.conditions!.at(-1)!;
     assert.equal(failed.type, 'Failed');
     assert.equal(failed.reason, 'TFJobFailed');
-    assert.equal(failed.message, 'job "test-noretry-exit-code" is failing because "Worker" replica(s) failed.');
+    assert.equal(
+      failed.message,
+      'job "test-noretry-exit-code" is failing because "Worker" replica(s) failed.',
+    );
     assert.equal(world.job.status!.completionTime, '2026-01-01T00:00:05Z');
   });
 
@@ -173,7 +213,10 @@ describe('restart policies and limits (§4.6–§4.9)', () => {
     ];
     world.step();
     assert.deepEqual(world.objects, []);
-    assert.equal(world.job.status!.conditions!.at(-1)!.message, 'Job demo has failed because it has reached the specified backoff limit');
+    assert.equal(
+      world.job.status!.conditions!.at(-1)!.message,
+      'Job demo has failed because it has reached the specified backoff limit',
+    );
   });
 
   test('activeDeadlineSeconds: a timer to the deadline, then failure with every pod removed', () => {
@@ -182,7 +225,10 @@ describe('restart policies and limits (§4.6–§4.9)', () => {
     world.advance(5).step();
     assert.deepEqual(world.objects, []);
     assert.equal(world.conditions().at(-1), 'Failed=True:PyTorchJobFailed');
-    assert.equal(world.job.status!.conditions!.at(-1)!.message, 'Job demo has failed because it was active longer than specified deadline');
+    assert.equal(
+      world.job.status!.conditions!.at(-1)!.message,
+      'Job demo has failed because it was active longer than specified deadline',
+    );
   });
 
   test('ttlSecondsAfterFinished: a timer after completion, then the job is deleted', () => {
@@ -224,7 +270,10 @@ describe('framework status rules (§4.5)', () => {
     const world = new World(tf(2).obj());
     world.step();
     world.setPhase('tf-ps-0', 'Failed', 1).step();
-    assert.equal(world.job.status!.conditions!.at(-1)!.message, 'TFJob ns/tf has failed because 1 PS replica(s) failed.');
+    assert.equal(
+      world.job.status!.conditions!.at(-1)!.message,
+      'TFJob ns/tf has failed because 1 PS replica(s) failed.',
+    );
   });
 
   test('TF: a chief that succeeded wins over workers failing in the same pass', () => {
@@ -235,7 +284,12 @@ describe('framework status rules (§4.5)', () => {
   });
 
   test('XGBoost: a failed worker under OnFailure restarts instead of failing the job', () => {
-    const world = new World(makeJob('XGBoostJob', 'x').replicas('Master', 1).replicas('Worker', 2, { restartPolicy: 'OnFailure' }).obj());
+    const world = new World(
+      makeJob('XGBoostJob', 'x')
+        .replicas('Master', 1)
+        .replicas('Worker', 2, { restartPolicy: 'OnFailure' })
+        .obj(),
+    );
     world.step();
     world.setPhase('x-master-0', 'Running').setPhase('x-worker-1', 'Failed', 1).step();
     assert.equal(world.conditions().at(-1), 'Restarting=True:XGBoostJobRestarting');
@@ -244,7 +298,11 @@ describe('framework status rules (§4.5)', () => {
   test('MPI: the launcher decides, workers are counted', () => {
     const world = new World(makeJob('MPIJob', 'pi').replicas('Launcher', 1).replicas('Worker', 2).obj());
     world.step();
-    world.setPhase('pi-launcher', 'Running').setPhase('pi-worker-0', 'Running').setPhase('pi-worker-1', 'Running').step();
+    world
+      .setPhase('pi-launcher', 'Running')
+      .setPhase('pi-worker-0', 'Running')
+      .setPhase('pi-worker-1', 'Running')
+      .step();
     assert.deepEqual(world.job.status!.replicaStatuses, { Launcher: { active: 1 }, Worker: { active: 2 } });
     assert.equal(world.conditions().at(-1), 'Running=True:MPIJobRunning');
     const config = world.objects.find((o) => o.kind === 'ConfigMap')!.data as Record<string, string>;

@@ -30,7 +30,14 @@ describe('render invariants (design.md)', () => {
       for (const object of renderJob(job().obj())) {
         assert.equal(object.metadata.namespace, 'ns', `${object.kind}/${object.metadata.name}`);
         assert.deepEqual(object.metadata.ownerReferences, [
-          { apiVersion: 'kubeflow.org/v1', kind, name: 'inv', uid: '1234-uid', controller: true, blockOwnerDeletion: true },
+          {
+            apiVersion: 'kubeflow.org/v1',
+            kind,
+            name: 'inv',
+            uid: '1234-uid',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ]);
         assert.equal(object.metadata.labels?.['training.kubeflow.org/job-name'], 'inv');
       }
@@ -46,7 +53,10 @@ describe('render invariants (design.md)', () => {
     test(`${kind}: suspended or managed elsewhere renders nothing`, () => {
       assert.deepEqual(renderJob(job().runPolicy({ suspend: true }).obj()), []);
       assert.deepEqual(renderJob(job().runPolicy({ managedBy: 'kueue.x-k8s.io/multikueue' }).obj()), []);
-      assert.notDeepEqual(renderJob(job().runPolicy({ managedBy: 'kubeflow.org/training-operator' }).obj()), []);
+      assert.notDeepEqual(
+        renderJob(job().runPolicy({ managedBy: 'kubeflow.org/training-operator' }).obj()),
+        [],
+      );
     });
   }
 
@@ -76,7 +86,11 @@ describe('render invariants (design.md)', () => {
   });
 
   test('services: labels = selector = the four replica labels, headless, named ports', () => {
-    const service = find(renderJob(makeJob('TFJob', 'svc').replicas('Worker', 2).obj()), 'Service', 'svc-worker-1');
+    const service = find(
+      renderJob(makeJob('TFJob', 'svc').replicas('Worker', 2).obj()),
+      'Service',
+      'svc-worker-1',
+    );
     const selector = {
       'training.kubeflow.org/job-name': 'svc',
       'training.kubeflow.org/operator-name': 'tfjob-controller',
@@ -84,7 +98,11 @@ describe('render invariants (design.md)', () => {
       'training.kubeflow.org/replica-type': 'worker',
     };
     assert.deepEqual(service.metadata.labels, selector);
-    assert.deepEqual(service.spec, { clusterIP: 'None', selector, ports: [{ name: 'tfjob-port', port: 2222 }] });
+    assert.deepEqual(service.spec, {
+      clusterIP: 'None',
+      selector,
+      ports: [{ name: 'tfjob-port', port: 2222 }],
+    });
   });
 
   test('names replace "/" and lower-case the type', () => {

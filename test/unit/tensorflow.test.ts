@@ -10,10 +10,19 @@ const tfConfig = (objects: ReturnType<typeof renderJob>, name: string) =>
 
 describe('TF_CONFIG (anchor-controllers.md §3.2, §8.6)', () => {
   test('worked example: Master 1 + Worker 2 in namespace ns', () => {
-    const objects = renderJob(makeJob('TFJob', 'dist', 'ns').replicas('Master', 1).replicas('Worker', 2).obj());
-    const cluster = '{"master":["dist-master-0.ns.svc:2222"],"worker":["dist-worker-0.ns.svc:2222","dist-worker-1.ns.svc:2222"]}';
-    assert.equal(tfConfig(objects, 'dist-worker-1'), `{"cluster":${cluster},"task":{"type":"worker","index":1},"environment":"cloud"}`);
-    assert.equal(tfConfig(objects, 'dist-master-0'), `{"cluster":${cluster},"task":{"type":"master","index":0},"environment":"cloud"}`);
+    const objects = renderJob(
+      makeJob('TFJob', 'dist', 'ns').replicas('Master', 1).replicas('Worker', 2).obj(),
+    );
+    const cluster =
+      '{"master":["dist-master-0.ns.svc:2222"],"worker":["dist-worker-0.ns.svc:2222","dist-worker-1.ns.svc:2222"]}';
+    assert.equal(
+      tfConfig(objects, 'dist-worker-1'),
+      `{"cluster":${cluster},"task":{"type":"worker","index":1},"environment":"cloud"}`,
+    );
+    assert.equal(
+      tfConfig(objects, 'dist-master-0'),
+      `{"cluster":${cluster},"task":{"type":"master","index":0},"environment":"cloud"}`,
+    );
   });
 
   test('custom cluster domain, Worker 1 + PS 1', () => {
@@ -25,7 +34,11 @@ describe('TF_CONFIG (anchor-controllers.md §3.2, §8.6)', () => {
   });
 
   test('evaluators are part of the cluster spec', () => {
-    const job = makeJob('TFJob', 'test-tfjob', 'ns3').replicas('Worker', 1).replicas('PS', 1).replicas('Evaluator', 1).obj();
+    const job = makeJob('TFJob', 'test-tfjob', 'ns3')
+      .replicas('Worker', 1)
+      .replicas('PS', 1)
+      .replicas('Evaluator', 1)
+      .obj();
     assert.equal(
       tfConfig(renderJob(job), 'test-tfjob-worker-0'),
       '{"cluster":{"evaluator":["test-tfjob-evaluator-0.ns3.svc:2222"],"ps":["test-tfjob-ps-0.ns3.svc:2222"],"worker":["test-tfjob-worker-0.ns3.svc:2222"]},"task":{"type":"worker","index":0},"environment":"cloud"}',
@@ -42,14 +55,31 @@ describe('TF_CONFIG (anchor-controllers.md §3.2, §8.6)', () => {
     const job = (types: [string, number][]) =>
       withDefaults(types.reduce((b, [type, n]) => b.replicas(type, n), makeJob('TFJob', 't')).obj());
     assert.equal(isDistributed(job([['Worker', 1]])), false);
-    assert.equal(isDistributed(job([['Worker', 1], ['PS', 1]])), true);
+    assert.equal(
+      isDistributed(
+        job([
+          ['Worker', 1],
+          ['PS', 1],
+        ]),
+      ),
+      true,
+    );
     assert.equal(isDistributed(job([['PS', 1]])), false);
-    assert.equal(isDistributed(job([['Worker', 1], ['Chief', 1]])), true);
+    assert.equal(
+      isDistributed(
+        job([
+          ['Worker', 1],
+          ['Chief', 1],
+        ]),
+      ),
+      true,
+    );
   });
 
   test('only the tensorflow container gets TF_CONFIG', () => {
     const job = makeJob('TFJob', 't').replicas('Worker', 2).obj();
-    const spec = (job.spec.tfReplicaSpecs as Record<string, { template: { spec: { containers: object[] } } }>).Worker;
+    const spec = (job.spec.tfReplicaSpecs as Record<string, { template: { spec: { containers: object[] } } }>)
+      .Worker;
     spec.template.spec.containers.unshift({ name: 'sidecar', image: 'busybox' });
     const target = pod(renderJob(job), 't-worker-0');
     assert.equal(target.spec!.containers[0].env, undefined);
@@ -60,7 +90,10 @@ describe('TF_CONFIG (anchor-controllers.md §3.2, §8.6)', () => {
 describe('sparse TF_CONFIG for enableDynamicWorker', () => {
   const cluster = { ps: ['ps-0', 'ps-1'], worker: ['w-0', 'w-1'] };
   test('a worker knows itself and every PS; a PS only itself', () => {
-    assert.deepEqual(sparseClusterSpec(cluster, 'worker', 0), { worker: { '0': 'w-0' }, ps: ['ps-0', 'ps-1'] });
+    assert.deepEqual(sparseClusterSpec(cluster, 'worker', 0), {
+      worker: { '0': 'w-0' },
+      ps: ['ps-0', 'ps-1'],
+    });
     assert.deepEqual(sparseClusterSpec(cluster, 'ps', 0), { worker: {}, ps: ['ps-0'] });
   });
   test('rendered without environment', () => {
@@ -75,9 +108,16 @@ describe('sparse TF_CONFIG for enableDynamicWorker', () => {
 describe('TFJob defaults and roles (anchor-api.md §11.2)', () => {
   test('lower-case replica keys are normalised, defaults fill replicas, policy and port', () => {
     const job = makeJob('TFJob', 't').obj();
-    job.spec.tfReplicaSpecs = { WORKER: { template: { spec: { containers: [{ name: 'tensorflow', image: 'i' }] } } } };
+    job.spec.tfReplicaSpecs = {
+      WORKER: { template: { spec: { containers: [{ name: 'tensorflow', image: 'i' }] } } },
+    };
     const spec = withDefaults(job).spec;
-    const worker = (spec.tfReplicaSpecs as Record<string, { replicas: number; restartPolicy: string; template: { spec: { containers: { ports: object[] }[] } } }>).Worker;
+    const worker = (
+      spec.tfReplicaSpecs as Record<
+        string,
+        { replicas: number; restartPolicy: string; template: { spec: { containers: { ports: object[] }[] } } }
+      >
+    ).Worker;
     assert.equal(worker.replicas, 1);
     assert.equal(worker.restartPolicy, 'Never');
     assert.deepEqual(worker.template.spec.containers[0].ports, [{ name: 'tfjob-port', containerPort: 2222 }]);
@@ -87,7 +127,9 @@ describe('TFJob defaults and roles (anchor-api.md §11.2)', () => {
   });
 
   test('the default port goes after a custom one; an explicit cleanPodPolicy stays', () => {
-    const job = makeJob('TFJob', 't').replicas('Worker', 1, { ports: [{ name: 'customPort', containerPort: 1234 }] }).runPolicy({ cleanPodPolicy: 'All' });
+    const job = makeJob('TFJob', 't')
+      .replicas('Worker', 1, { ports: [{ name: 'customPort', containerPort: 1234 }] })
+      .runPolicy({ cleanPodPolicy: 'All' });
     const objects = renderJob(job.obj());
     assert.deepEqual(pod(objects, 't-worker-0').spec!.containers[0].ports, [
       { name: 'customPort', containerPort: 1234 },
@@ -101,7 +143,10 @@ describe('TFJob defaults and roles (anchor-api.md §11.2)', () => {
     assert.equal(pod(withChief, 'c-chief-0').metadata!.labels!['training.kubeflow.org/job-role'], 'master');
     assert.equal(pod(withChief, 'c-worker-0').metadata!.labels!['training.kubeflow.org/job-role'], undefined);
     const workersOnly = renderJob(makeJob('TFJob', 'w').replicas('Worker', 2).obj());
-    assert.equal(pod(workersOnly, 'w-worker-0').metadata!.labels!['training.kubeflow.org/job-role'], 'master');
+    assert.equal(
+      pod(workersOnly, 'w-worker-0').metadata!.labels!['training.kubeflow.org/job-role'],
+      'master',
+    );
   });
 
   test('restart policy mapping: ExitCode runs as Never', () => {
@@ -111,7 +156,9 @@ describe('TFJob defaults and roles (anchor-api.md §11.2)', () => {
       ['Always', 'Always'],
       ['OnFailure', 'OnFailure'],
     ] as const) {
-      const objects = renderJob(makeJob('TFJob', 'r').replicas('Worker', 1, { restartPolicy: replica }).obj());
+      const objects = renderJob(
+        makeJob('TFJob', 'r').replicas('Worker', 1, { restartPolicy: replica }).obj(),
+      );
       assert.equal(pod(objects, 'r-worker-0').spec!.restartPolicy, expected, replica);
     }
   });

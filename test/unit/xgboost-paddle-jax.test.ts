@@ -28,18 +28,30 @@ describe('XGBoostJob (anchor-controllers.md §3.3, anchor-api.md §11.4)', () =>
     );
   });
   test('defaults: replicas 1, Never, port xgboostjob-port:9999 without duplicates, cleanPodPolicy None', () => {
-    const job = makeJob('XGBoostJob', 'd').replicas('Worker', 1, { unsetReplicas: true, ports: [{ name: 'xgboostjob-port', containerPort: 9999 }] });
-    const worker = (withDefaults(job.obj()).spec.xgbReplicaSpecs as Record<string, { replicas: number; restartPolicy: string; template: { spec: { containers: { ports: object[] }[] } } }>).Worker;
+    const job = makeJob('XGBoostJob', 'd').replicas('Worker', 1, {
+      unsetReplicas: true,
+      ports: [{ name: 'xgboostjob-port', containerPort: 9999 }],
+    });
+    const worker = (
+      withDefaults(job.obj()).spec.xgbReplicaSpecs as Record<
+        string,
+        { replicas: number; restartPolicy: string; template: { spec: { containers: { ports: object[] }[] } } }
+      >
+    ).Worker;
     assert.equal(worker.replicas, 1);
     assert.equal(worker.restartPolicy, 'Never');
-    assert.deepEqual(worker.template.spec.containers[0].ports, [{ name: 'xgboostjob-port', containerPort: 9999 }]);
+    assert.deepEqual(worker.template.spec.containers[0].ports, [
+      { name: 'xgboostjob-port', containerPort: 9999 },
+    ]);
     assert.equal(withDefaults(job.obj()).spec.runPolicy!.cleanPodPolicy, 'None');
   });
 });
 
 describe('PaddleJob (anchor-controllers.md §3.4, §8.8)', () => {
   test('worked example: the master announces its pod IP, others use its service', () => {
-    const objects = renderJob(makeJob('PaddleJob', 'paddle-job').replicas('Master', 1).replicas('Worker', 2).obj());
+    const objects = renderJob(
+      makeJob('PaddleJob', 'paddle-job').replicas('Master', 1).replicas('Worker', 2).obj(),
+    );
     assert.deepEqual(envPairs(pod(objects, 'paddle-job-master-0')), [
       ['PYTHONUNBUFFERED', '1'],
       ['PADDLE_JOB_ID', 'paddle-job'],
@@ -58,8 +70,16 @@ describe('PaddleJob (anchor-controllers.md §3.4, §8.8)', () => {
   });
   test('controller case: port master 8080 → PADDLE_MASTER=$(POD_IP_DUMMY):8080', () => {
     const ports = [{ name: 'master', containerPort: 8080 }];
-    const objects = renderJob(makeJob('PaddleJob', 'test-job').replicas('Master', 1, { ports }).replicas('Worker', 2, { ports }).obj());
-    assert.equal(new Map(envPairs(pod(objects, 'test-job-master-0'))).get('PADDLE_MASTER'), '$(POD_IP_DUMMY):8080');
+    const objects = renderJob(
+      makeJob('PaddleJob', 'test-job')
+        .replicas('Master', 1, { ports })
+        .replicas('Worker', 2, { ports })
+        .obj(),
+    );
+    assert.equal(
+      new Map(envPairs(pod(objects, 'test-job-master-0'))).get('PADDLE_MASTER'),
+      '$(POD_IP_DUMMY):8080',
+    );
   });
   test('without a master, worker 0 coordinates and nobody gets SERVER/TRAINER_NUM', () => {
     const objects = renderJob(makeJob('PaddleJob', 'p').replicas('Worker', 2).obj());
@@ -86,11 +106,18 @@ describe('JAXJob (anchor-controllers.md §3.5, §8.9)', () => {
       ['NUM_PROCESSES', '2'],
       ['PROCESS_ID', '1'],
     ]);
-    assert.equal(pod(objects, 'jaxjob-worker-0').metadata!.labels!['training.kubeflow.org/job-role'], 'master');
+    assert.equal(
+      pod(objects, 'jaxjob-worker-0').metadata!.labels!['training.kubeflow.org/job-role'],
+      'master',
+    );
     assert.equal(pod(objects, 'jaxjob-worker-0').spec!.restartPolicy, 'Never');
   });
   test('test case: index 0 of test-jaxjob', () => {
-    const objects = renderJob(makeJob('JAXJob', 'test-jaxjob').replicas('Worker', 1, { ports: [{ name: 'jaxjob-port', containerPort: 6666 }] }).obj());
+    const objects = renderJob(
+      makeJob('JAXJob', 'test-jaxjob')
+        .replicas('Worker', 1, { ports: [{ name: 'jaxjob-port', containerPort: 6666 }] })
+        .obj(),
+    );
     assert.deepEqual(envPairs(pod(objects, 'test-jaxjob-worker-0')), [
       ['PYTHONUNBUFFERED', '1'],
       ['COORDINATOR_PORT', '6666'],

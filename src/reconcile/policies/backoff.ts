@@ -17,7 +17,10 @@ function retryingPods(job: Job, pods: V1Pod[]): V1Pod[] {
 export function restartCount(job: Job, pods: V1Pod[]): number {
   return retryingPods(job, pods)
     .filter((pod) => pod.status?.phase === 'Running')
-    .flatMap((pod) => [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])])
+    .flatMap((pod) => [
+      ...(pod.status?.initContainerStatuses ?? []),
+      ...(pod.status?.containerStatuses ?? []),
+    ])
     .reduce((sum, status) => sum + (status.restartCount ?? 0), 0);
 }
 
@@ -32,7 +35,10 @@ export function pastBackoffLimit(job: Job, pods: V1Pod[], stored: JobStatus): bo
   if (limit === 0 ? restarts > 0 : restarts >= limit) return true;
   if (limit > 0) return false;
   const failedPods = pods.filter((pod) => pod.status?.phase === 'Failed').length;
-  const countedFailures = Object.values(stored.replicaStatuses ?? {}).reduce((sum, r) => sum + (r.failed ?? 0), 0);
+  const countedFailures = Object.values(stored.replicaStatuses ?? {}).reduce(
+    (sum, r) => sum + (r.failed ?? 0),
+    0,
+  );
   const activePods = pods.filter(
     (pod) => !['Succeeded', 'Failed'].includes(pod.status?.phase ?? '') && !pod.metadata?.deletionTimestamp,
   ).length;

@@ -1,13 +1,13 @@
 // Which pods go when a job stops (anchor-controllers.md §4.10).
 import type { V1Pod } from '@kubernetes/client-node';
-import type { CleanPodPolicy } from '../../api/kinds.ts';
 
 /**
  * After a job finished, cleanPodPolicy decides: All, Running (running or still pending), or None.
  * A job that stops without finishing (suspended, past its deadline or backoff limit) loses every pod.
  */
-export function podsToCleanUp(pods: V1Pod[], policy: CleanPodPolicy | undefined, finished: boolean): V1Pod[] {
+export function podsToCleanUp(pods: V1Pod[], policy: string | undefined, finished: boolean): V1Pod[] {
   if (!finished || policy === 'All') return pods;
-  if (policy === 'Running') return pods.filter((pod) => ['Running', 'Pending'].includes(pod.status?.phase ?? ''));
+  if (policy === 'Running')
+    return pods.filter((pod) => ['Running', 'Pending'].includes(pod.status?.phase ?? ''));
   return [];
 }

@@ -12,7 +12,8 @@ export type FailedPodAction = 'restart' | 'fail-job' | 'none';
 export function exitCode(job: Job, pod: V1Pod): number {
   const statuses = pod.status?.containerStatuses ?? [];
   const name = KINDS[job.kind].defaultContainer;
-  const status = statuses.find((s) => s.name === name) ?? statuses.find((s) => s.name === pod.spec?.containers[0]?.name);
+  const status =
+    statuses.find((s) => s.name === name) ?? statuses.find((s) => s.name === pod.spec?.containers[0]?.name);
   return status?.state?.terminated?.exitCode ?? UNKNOWN_EXIT_CODE;
 }
 
