@@ -1,0 +1,394 @@
+// The operator benchmark: how fast the operator turns N PyTorchJobs (Master 1 + Worker 2) into their 3N
+// pods and 3N services on a real local control plane (envtest mode: pods stay Pending), how many API
+// writes that takes per job, whether it writes anything once idle, and its memory. The floor is the same
+// 6N objects created directly by a plain client. Prints figures; it asserts nothing.
+//
+//   npx tsx bench/operator.ts [--jobs 100,1000] [--threads 4] [--concurrency 64] [--idle-seconds 60]
+//                             [--cpu-prof DIR] [--keep-logs]
+//
+// It starts its own control plane in a temporary directory, and stops it and the operator at the end,
+// on an error, or on Ctrl-C.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { KubeObject } from '../src/api/types.ts';
+import { KubeClient } from '../src/kube/client.ts';
+import { loadKubeConfig } from '../src/kube/config.ts';
+import { POD, SERVICE } from '../src/kube/resources.ts';
+import { down, up, type ClusterState } from '../test/cluster/control-plane.ts';
+import {
+  adminCert,
+  fromClientCounts,
+  meanWriteLatency,
+  readApiserver,
+  subtract,
+  sum,
+  writesOnly,
+  type ApiserverReading,
+  type ClientCert,
+  type RequestTotals,
+} from './lib/apiserver-metrics.ts';
+import { Cleanup } from './lib/cleanup.ts';
+import { describeCpu, readCpu, type CpuReading } from './lib/cpu.ts';
+import { benchJobs, floorObjects, PODS_PER_JOB } from './lib/jobs.ts';
+import { Arrivals, createAll, sleep } from './lib/load.ts';
+import { metricValue, OperatorProcess, type Memory } from './lib/operator-process.ts';
+import {
+  backgroundOnly,
+  breakDown,
+  describeWrites,
+  operatorWrites,
+  type WriteBreakdown,
+} from './lib/writes.ts';
+
+interface Options {
+  jobs: number[];
+  threads: number;
+  concurrency: number;
+  idleSeconds: number;
+  /** Writes must stay unchanged this long for the run to count as settled. */
+  settleSeconds: number;
+  cpuProfDir?: string;
+  keepLogs: boolean;
+}
+
+interface Bench {
+  options: Options;
+  cluster: ClusterState;
+  client: KubeClient;
+  auth: ClientCert;
+  cleanup: Cleanup;
+}
+
+/** What the machine did between the first create and the last object: CPU per process, write latency. */
+interface Window {
+  cpu: string;
+  /** Mean milliseconds the apiserver took per write, by verb and resource. */
+  latency: [string, number][];
+}
+
+interface FloorResult {
+  seconds: number;
+  writes: RequestTotals;
+  window: Window;
+}
+
+interface OperatorResult {
+  podsSeconds: number;
+  allSeconds: number;
+  window: Window;
+  writes: WriteBreakdown;
+  settleSeconds: number;
+  idle: WriteBreakdown;
+  reconciles: number;
+  warnings: Map<string, number>;
+  peak: Memory;
+  settled: Memory;
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      jobs: { type: 'string', default: '100,1000' },
+      threads: { type: 'string', default: '4' },
+      concurrency: { type: 'string', default: '64' },
+      'idle-seconds': { type: 'string', default: '60' },
+      'settle-seconds': { type: 'string', default: '5' },
+      'cpu-prof': { type: 'string' },
+      'keep-logs': { type: 'boolean', default: false },
+    },
+  });
+  const positive = (name: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new Error(`--${name}: expected a positive integer, got "${text}"`);
+    return n;
+  };
+  return {
+    jobs: values.jobs.split(',').map((n) => positive('jobs', n)),
+    threads: positive('threads', values.threads),
+    concurrency: positive('concurrency', values.concurrency),
+    idleSeconds: positive('idle-seconds', values['idle-seconds']),
+    settleSeconds: positive('settle-seconds', values['settle-seconds']),
+    cpuProfDir: values['cpu-prof'] && resolve(values['cpu-prof']),
+    keepLogs: values['keep-logs'],
+  };
+}
+
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+
+function printMachine(options: Options): void {
+  const cpus = os.cpus();
+  console.log(
+    `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+  );
+  console.log(
+    `node ${process.version}; operator --threads ${options.threads} --kube-api-qps 0; ${options.concurrency} creates in flight`,
+  );
+}
+
+async function createNamespace(client: KubeClient, name: string): Promise<void> {
+  await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  // The namespace lifecycle admission plugin reads namespaces from the informer cache.
+  while (!(await client.get({ apiVersion: 'v1', kind: 'Namespace', name }))) await sleep(50);
+}
+
+/** Rejects with a message saying what was awaited, rather than hanging the benchmark forever. */
+async function within<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${seconds} s waiting for ${what}`)),
+      seconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Watches pods and services in `namespace` until `n` of each exist. */
+async function watchPodsAndServices(bench: Bench, namespace: string, n: number): Promise<Arrivals[]> {
+  const watches = await Promise.all(
+    [POD, SERVICE].map((resource) => Arrivals.start(bench.client, resource, namespace, n)),
+  );
+  bench.cleanup.add(`watches in ${namespace}`, () => Promise.all(watches.map((w) => w.stop())));
+  return watches;
+}
+
+async function arrived(watches: Arrivals[], seconds: number, what: string): Promise<number[]> {
+  const describe = () => `${what} (${watches.map((w) => w.count).join(' + ')} seen)`;
+  return within(Promise.all(watches.map((w) => w.done)), seconds, describe());
+}
+
+const readTotals = async (bench: Bench) => (await readApiserver(bench.cluster.server, bench.auth)).requests;
+
+function processes(bench: Bench, operator?: OperatorProcess): Record<string, number> {
+  const pids = Object.fromEntries(bench.cluster.processes.map((p) => [p.name, p.pid]));
+  return { ...(operator ? { operator: operator.pid } : {}), ...pids, bench: process.pid };
+}
+
+/** Readings at the start of a timed window. */
+interface Mark {
+  apiserver: ApiserverReading;
+  cpu: CpuReading;
+  at: number;
+}
+
+async function mark(bench: Bench, operator?: OperatorProcess): Promise<Mark> {
+  const apiserver = await readApiserver(bench.cluster.server, bench.auth);
+  return { apiserver, cpu: readCpu(processes(bench, operator)), at: performance.now() };
+}
+
+async function windowSince(start: Mark, bench: Bench, operator?: OperatorProcess): Promise<Window> {
+  const cpu = describeCpu(readCpu(processes(bench, operator)), start.cpu);
+  const latency = meanWriteLatency(await readApiserver(bench.cluster.server, bench.auth), start.apiserver);
+  return { cpu, latency };
+}
+
+/** The floor: the operator's pods and services for N jobs, created directly. */
+async function runFloor(bench: Bench, n: number): Promise<FloorResult> {
+  const namespace = `floor-${n}`;
+  await createNamespace(bench.client, namespace);
+  const objects: KubeObject[] = floorObjects(benchJobs(n, namespace));
+  const watches = await watchPodsAndServices(bench, namespace, PODS_PER_JOB * n);
+  const start = await mark(bench);
+  await createAll(bench.client, objects, bench.options.concurrency);
+  const [pods, services] = await arrived(watches, 600, `the floor's ${objects.length} objects`);
+  const seconds = (Math.max(pods, services) - start.at) / 1000;
+  const window = await windowSince(start, bench);
+  const writes = writesOnly(subtract(await readTotals(bench), start.apiserver.requests));
+  await Promise.all(watches.map((w) => w.stop()));
+  return { seconds, writes, window };
+}
+
+/** Waits until the operator's writes stop changing; returns the last reading and how long that took. */
+async function settle(
+  bench: Bench,
+  since: RequestTotals,
+): Promise<{ totals: RequestTotals; seconds: number }> {
+  const started = performance.now();
+  const operatorWriteCount = (totals: RequestTotals) =>
+    sum(writesOnly(subtract(totals, since)), (key) => !backgroundOnly(key));
+  let totals = await readTotals(bench);
+  let quietSince = performance.now();
+  while (performance.now() - quietSince < bench.options.settleSeconds * 1000) {
+    if (performance.now() - started > 600_000)
+      throw new Error('the operator did not settle within 10 minutes');
+    await sleep(500);
+    const next = await readTotals(bench);
+    if (operatorWriteCount(next) !== operatorWriteCount(totals)) quietSince = performance.now();
+    totals = next;
+  }
+  return { totals, seconds: (quietSince - started) / 1000 };
+}
+
+/** The operator's warnings (failed reconciles and the like), counted by message. */
+function warningsIn(logFile: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { msg?: string; err?: string };
+    const key = `${entry.msg ?? ''}${entry.err ? `: ${entry.err.replace(/bench-\d+/g, 'bench-*')}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** N jobs through the operator: time to all pods, writes per job, the idle minute, memory. */
+async function runOperator(bench: Bench, n: number): Promise<OperatorResult> {
+  const namespace = `operator-${n}`;
+  await createNamespace(bench.client, namespace);
+  const operator = await OperatorProcess.start({
+    kubeconfig: bench.cluster.kubeconfig,
+    namespace,
+    threads: bench.options.threads,
+    logFile: join(bench.cluster.dir, 'logs', `operator-${n}.log`),
+    cpuProfDir: bench.options.cpuProfDir,
+  });
+  bench.cleanup.add(`the operator of ${namespace}`, () => operator.stop());
+  const jobs = benchJobs(n, namespace);
+  const watches = await watchPodsAndServices(bench, namespace, PODS_PER_JOB * n);
+  bench.client.requests.reset();
+  const start = await mark(bench, operator);
+  const before = start.apiserver.requests;
+  await createAll(bench.client, jobs, bench.options.concurrency);
+  const [pods, services] = await arrived(watches, 900, `the operator's ${2 * PODS_PER_JOB * n} objects`);
+  const window = await windowSince(start, bench, operator);
+  const ours = fromClientCounts(bench.client.requests.snapshot());
+  const settled = await settle(bench, before);
+  const writes = breakDown(subtract(writesOnly(subtract(settled.totals, before)), ours));
+  const reconciles = metricValue(await operator.metrics(), 'training_operator_reconcile_total');
+  const peak = operator.memory();
+
+  const idleBefore = await readTotals(bench);
+  await sleep(bench.options.idleSeconds * 1000);
+  const idle = breakDown(writesOnly(subtract(await readTotals(bench), idleBefore)));
+  const memory = operator.memory();
+  await Promise.all(watches.map((w) => w.stop()));
+  await operator.stop();
+  return {
+    podsSeconds: (pods - start.at) / 1000,
+    allSeconds: (Math.max(pods, services) - start.at) / 1000,
+    window,
+    writes,
+    settleSeconds: settled.seconds,
+    idle,
+    reconciles,
+    warnings: warningsIn(operator.logFile),
+    peak: { peakMiB: peak.peakMiB, rssMiB: peak.rssMiB },
+    settled: memory,
+  };
+}
+
+const perJob = (count: number, n: number) => (count / n).toFixed(2);
+
+function printRun(n: number, floor: FloorResult, result: OperatorResult, load: string): void {
+  const w = result.writes;
+  const target = 2 * PODS_PER_JOB + 2;
+  const perJobWrites = (w.objects + w.status + w.other) / n;
+  console.log(
+    `\n== N = ${n} jobs (${PODS_PER_JOB * n} pods, ${PODS_PER_JOB * n} services); load average before: ${load}`,
+  );
+  console.log(
+    `floor:     ${2 * PODS_PER_JOB * n} objects in ${floor.seconds.toFixed(2)} s (${((2 * PODS_PER_JOB * n) / floor.seconds).toFixed(0)} objects/s); writes: ${describeWrites(floor.writes)}`,
+  );
+  console.log(
+    `operator:  all pods in ${result.podsSeconds.toFixed(2)} s (${(n / result.podsSeconds).toFixed(1)} jobs/s); pods and services in ${result.allSeconds.toFixed(2)} s = ${(result.allSeconds / floor.seconds).toFixed(2)} × floor (target ≤ 1.5)`,
+  );
+  console.log(
+    `writes/job: ${perJob(w.objects, n)} objects + ${perJob(w.status, n)} status + ${perJob(w.other, n)} other = ${perJobWrites.toFixed(2)} (target ≤ ${target}); events ${perJob(w.events, n)}; settled ${result.settleSeconds.toFixed(1)} s after the last object`,
+  );
+  console.log(`  by verb:  ${describeWrites(w.all, (key) => !backgroundOnly(key))}`);
+  printWindow('floor', floor.window);
+  printWindow('operator', result.window);
+  console.log(`reconciles/job: ${perJob(result.reconciles, n)}`);
+  for (const [message, count] of result.warnings) console.log(`  operator warning ×${count}: ${message}`);
+  const idle = result.idle;
+  console.log(
+    `idle minute: ${operatorWrites(idle) - idle.events} operator writes, ${idle.events} events; control plane's own: ${describeWrites(idle.all, backgroundOnly)}`,
+  );
+  console.log(
+    `memory: peak RSS ${result.peak.peakMiB.toFixed(0)} MiB, RSS after settling ${result.settled.rssMiB.toFixed(0)} MiB`,
+  );
+}
+
+function printWindow(name: string, window: Window): void {
+  const latency = window.latency.map(([key, ms]) => `${key} ${ms.toFixed(1)}`).join(', ');
+  console.log(`  ${name}: CPU ${window.cpu}`);
+  console.log(`  ${name}: apiserver ms/write ${latency}`);
+}
+
+function printSummary(rows: { n: number; floor: FloorResult; result: OperatorResult }[]): void {
+  console.log(
+    '\n| N | floor s | operator s (all pods) | jobs/s | ratio | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const { n, floor, result } of rows) {
+    const w = result.writes;
+    const cells = [
+      n,
+      floor.seconds.toFixed(2),
+      result.podsSeconds.toFixed(2),
+      (n / result.podsSeconds).toFixed(1),
+      (result.allSeconds / floor.seconds).toFixed(2),
+      perJob(w.objects + w.status + w.other, n),
+      perJob(w.events, n),
+      operatorWrites(result.idle),
+      result.peak.peakMiB.toFixed(0),
+      result.settled.rssMiB.toFixed(0),
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const cleanup = new Cleanup();
+  cleanup.onSignals();
+  const dir = mkdtempSync(join(os.tmpdir(), 'training-operator-bench-'));
+  let keepLogs = options.keepLogs;
+  cleanup.add('the control plane', async () => {
+    await down(dir);
+    if (keepLogs) console.error(`bench: the logs are in ${dir}/logs`);
+    else rmSync(dir, { recursive: true, force: true });
+  });
+  try {
+    printMachine(options);
+    console.log(`load average at start: ${loadAverage()}`);
+    const { state } = await up({ dir, sim: false, log: (line) => console.error(`cluster: ${line}`) });
+    const client = await KubeClient.create(loadKubeConfig({ kubeconfig: state.kubeconfig }), { qps: 0 });
+    cleanup.add('the bench client', () => client.close());
+    const bench: Bench = { options, cluster: state, client, auth: adminCert(dir), cleanup };
+    const rows = [];
+    for (const n of options.jobs) {
+      const load = loadAverage();
+      const floor = await runFloor(bench, n);
+      const result = await runOperator(bench, n);
+      printRun(n, floor, result, load);
+      rows.push({ n, floor, result });
+    }
+    printSummary(rows);
+    console.log(`\nload average at the end: ${loadAverage()}`);
+  } catch (error) {
+    keepLogs = true;
+    throw error;
+  } finally {
+    await cleanup.run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
