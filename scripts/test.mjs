@@ -5,9 +5,11 @@
 //   node scripts/test.mjs integration  integration tests against an envtest-mode cluster
 //   node scripts/test.mjs e2e          e2e tests against a sim-mode cluster
 //   node scripts/test.mjs FILE...      the given test files
-// Files outside test/unit get ONE control plane for the whole run (sim mode when any e2e file runs),
-// shared through KUBECONFIG and TRAINING_OPERATOR_TEST_CLUSTER and stopped at the end, also on
-// SIGINT/SIGTERM. If it cannot start, the run fails. A run that executes no test fails too.
+// Two phases, each one `node --test` run: unit and integration files together against ONE envtest-mode
+// control plane (none if only unit files run), then e2e files against ONE sim-mode control plane. A
+// phase's cluster is shared through KUBECONFIG and TRAINING_OPERATOR_TEST_CLUSTER and stopped at the end
+// of the phase, also on SIGINT/SIGTERM. A cluster that cannot start fails the run, and so does a run that
+// executes no test. The last line sums up both phases.
 // Test files are listed explicitly: node:test on Node 20 does not discover .ts files in directories.
 import { spawn } from 'node:child_process';
 import console from 'node:console';
@@ -72,16 +74,24 @@ function totals(tapFile) {
   };
 }
 
-/** Starts the shared control plane in `dir`; on success points `env` at it. */
-async function startCluster(dir, sim, env) {
-  console.error(`test: starting the control plane (${sim ? 'sim' : 'envtest'} mode) in ${dir}`);
-  const up = await run(['--import', 'tsx', clusterCli, 'up', '--dir', dir, ...(sim ? ['--sim'] : [])]);
+/** Starts a control plane in `dir`; on success points `env` at it. */
+async function startCluster(dir, mode, env) {
+  console.error(`test: starting the control plane (${mode} mode) in ${dir}`);
+  const up = await run([
+    '--import',
+    'tsx',
+    clusterCli,
+    'up',
+    '--dir',
+    dir,
+    ...(mode === 'sim' ? ['--sim'] : []),
+  ]);
   if (interrupted) {
     console.error(`test: interrupted by ${interrupted} while starting the control plane`);
     return false;
   }
   if (up !== 0) {
-    console.error('test: FAILED: the control plane did not start (see above); no test ran');
+    console.error('test: FAILED: the control plane did not start (see above); its tests did not run');
     return false;
   }
   env.KUBECONFIG = join(dir, 'kubeconfig');
@@ -108,6 +118,36 @@ async function runTests(files, env, tapFile) {
   return { code, ...totals(tapFile) };
 }
 
+/** Unit and integration files share an envtest-mode cluster; e2e files get a sim-mode one. */
+function phases(files) {
+  const e2e = files.filter((f) => suiteOf(f) === 'e2e');
+  const others = files.filter((f) => suiteOf(f) !== 'e2e');
+  const needsCluster = others.some((f) => suiteOf(f) !== 'unit');
+  return [
+    { files: others, mode: needsCluster ? 'envtest' : undefined },
+    { files: e2e, mode: 'sim' },
+  ].filter((phase) => phase.files.length > 0);
+}
+
+const NO_RESULT = { code: 1, tests: 0, pass: 0, fail: 0, skipped: 0 };
+
+async function runPhase({ files, mode }) {
+  const dir = mkdtempSync(join(tmpdir(), 'training-operator-test-'));
+  const env = { ...process.env };
+  delete env.TRAINING_OPERATOR_TEST_CLUSTER;
+  let result = NO_RESULT;
+  try {
+    if (mode && !(await startCluster(dir, mode, env))) return NO_RESULT;
+    result = await runTests(files, env, join(dir, 'report.tap'));
+    return result;
+  } finally {
+    if (mode) await run(['--import', 'tsx', clusterCli, 'down', '--dir', dir], { shielded: true });
+    const keepLogs = mode && (result.code !== 0 || interrupted);
+    if (keepLogs) console.error(`test: component logs kept in ${join(dir, 'logs')}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const files = selectFiles(process.argv.slice(2));
   const missing = files.filter((f) => !existsSync(f));
@@ -115,26 +155,18 @@ async function main() {
     console.error(missing.length ? `test: no such file: ${missing.join(', ')}` : 'test: no test files found');
     return 1;
   }
-  const needsCluster = files.some((f) => suiteOf(f) !== 'unit');
-  const sim = files.some((f) => suiteOf(f) === 'e2e');
-  const dir = mkdtempSync(join(tmpdir(), 'training-operator-test-'));
-  const env = { ...process.env };
-  delete env.TRAINING_OPERATOR_TEST_CLUSTER;
-  let result;
-  try {
-    if (needsCluster && !(await startCluster(dir, sim, env))) return 1;
-    result = await runTests(files, env, join(dir, 'report.tap'));
-  } finally {
-    if (needsCluster) await run(['--import', 'tsx', clusterCli, 'down', '--dir', dir], { shielded: true });
-    const keepLogs = needsCluster && (result?.code !== 0 || interrupted);
-    if (keepLogs) console.error(`test: component logs kept in ${join(dir, 'logs')}`);
-    else rmSync(dir, { recursive: true, force: true });
+  const sum = { code: 0, tests: 0, pass: 0, fail: 0, skipped: 0 };
+  for (const phase of phases(files)) {
+    if (interrupted) break;
+    const result = await runPhase(phase);
+    for (const key of ['tests', 'pass', 'fail', 'skipped']) sum[key] += result[key];
+    if (result.code !== 0) sum.code = result.code;
   }
   if (interrupted) console.error(`test: interrupted by ${interrupted}`);
-  else if (result.tests === 0) console.error('test: FAILED: no test ran');
-  // Last, after the cluster's shutdown messages, so that it is the closing line CI reads.
-  console.log(`tests: ${result.pass} passed, ${result.fail} failed, ${result.skipped} skipped`);
-  return interrupted || result.tests === 0 ? 1 : result.code;
+  else if (sum.tests === 0) console.error('test: FAILED: no test ran');
+  // Last, after the clusters' shutdown messages, so that it is the closing line CI reads.
+  console.log(`tests: ${sum.pass} passed, ${sum.fail} failed, ${sum.skipped} skipped`);
+  return interrupted || sum.tests === 0 ? 1 : sum.code;
 }
 
 process.exitCode = await main();

@@ -1,8 +1,8 @@
 // Harness for integration and e2e tests (node:test) against the real local control plane.
 //
-// scripts/test.mjs starts ONE control plane per test run (sim mode when e2e files run), exports
-// KUBECONFIG and TRAINING_OPERATOR_TEST_CLUSTER (its state file), runs every test file against it and
-// stops it afterwards. Tests share the cluster, so each test works in a namespace of its own:
+// scripts/test.mjs starts ONE control plane for all integration files (envtest mode) and one for all e2e
+// files (sim mode), exports KUBECONFIG and TRAINING_OPERATOR_TEST_CLUSTER (its state file), runs the files
+// against it and stops it afterwards. Tests share the cluster, so each test works in a namespace of its own:
 //
 //   import * as harness from '../integration/harness.ts';
 //   test('...', async () => {
@@ -13,9 +13,10 @@
 //     await harness.setPodPhase(ns, 'p', 'Failed', 137);
 //   });
 //
-// In envtest mode (no scheduler, no kubelet) pods stay Pending until a test sets their phase with
-// setPodPhase. In sim mode kwok runs pods on fake nodes; end them with finishPod instead (kwok would
-// overwrite a status patched by hand). Namespaces are never deleted: the cluster is thrown away.
+// Integration tests (envtest mode: no scheduler, no kubelet, no controllers): pods stay Pending until a
+// test sets their phase with setPodPhase. E2e tests (sim mode): kwok runs pods on fake nodes; end them
+// with finishPod instead (kwok would overwrite a status patched by hand). Namespaces are never deleted:
+// the cluster is thrown away.
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import {
