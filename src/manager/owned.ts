@@ -46,6 +46,9 @@ export class OwnedObjects {
   }
 
   created(owner: string, object: KubeObject, now = Date.now()): void {
+    // The watch event may arrive before the create call returns: then the cache shows the object
+    // already, and a pending entry would outlive it, hiding a later deletion until PENDING_TTL_MS.
+    if (this.byOwner.get(owner)?.has(objectKey(object))) return;
     const pending = this.pendingCreates.get(owner) ?? new Map<string, { object: KubeObject; at: number }>();
     pending.set(objectKey(object), { object, at: now });
     this.pendingCreates.set(owner, pending);
