@@ -16,7 +16,7 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KINDS, LABELS, VERSION, type KindName } from '../../src/api/kinds.ts';
-import type { ConditionType, Job, JobCondition } from '../../src/api/types.ts';
+import type { ConditionType, Job, JobCondition, ReplicaSpec } from '../../src/api/types.ts';
 import { DEFAULT_RENDER_OPTIONS } from '../../src/frameworks/framework.ts';
 import { KubeClient } from '../../src/kube/client.ts';
 import { loadKubeConfig } from '../../src/kube/config.ts';
@@ -128,11 +128,21 @@ const jobResource = (kind: KindName, namespace: string) => ({
   plural: KINDS[kind].plural,
 });
 
-export async function createJob(job: Job): Promise<Job> {
+/**
+ * Creates the job. Unless `schedulable`, every pod template selects a node that does not exist: in sim
+ * mode (the whole suite shares a sim cluster) no scheduler or kwok node takes the pods then, so they
+ * stay Pending until a test sets their phase, as in envtest mode.
+ */
+export async function createJob(job: Job, { schedulable = false } = {}): Promise<Job> {
+  const body = structuredClone(job);
+  const specs = body.spec[KINDS[job.kind].replicaSpecsField] as Record<string, ReplicaSpec>;
+  for (const pod of Object.values(specs).map((spec) => spec.template?.spec)) {
+    if (pod && !schedulable) pod.nodeSelector = { 'training-operator.test/no-such-node': 'true' };
+  }
   const api = harness.client(CustomObjectsApi);
   return (await api.createNamespacedCustomObject({
     ...jobResource(job.kind, job.metadata.namespace!),
-    body: { ...job, apiVersion: API_VERSION },
+    body,
   })) as Job;
 }
 
