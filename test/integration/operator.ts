@@ -98,10 +98,9 @@ export async function startOperator(
 export async function operatorNamespace(
   t: { after(fn: () => Promise<void>): void },
   prefix: string,
-  options: Partial<ManagerOptions> = {},
 ): Promise<{ ns: string; operator: Operator }> {
   const ns = await harness.namespace(prefix);
-  const operator = await startOperator([ns], options);
+  const operator = await startOperator([ns]);
   t.after(() => operator.stop());
   return { ns, operator };
 }
