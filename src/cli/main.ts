@@ -2,10 +2,9 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../api/errors.ts';
-import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
-import { LOG_LEVELS } from '../telemetry/logger.ts';
 import { crdsCommand } from './crds.ts';
+import { ENV_PREFIX, RUN_OPTIONS, withEnvTwins } from './run-options.ts';
 import { synthCommand } from './synth.ts';
 import { validateCommand, type Output } from './validate.ts';
 
@@ -74,88 +73,9 @@ await yargs(hideBin(process.argv))
     'run the operator: watch the jobs and make the cluster match them',
     (y) =>
       y
-        .option('kubeconfig', {
-          type: 'string',
-          describe: 'kubeconfig file; default $KUBECONFIG, in-cluster, ~/.kube/config',
-        })
-        .option('enable-scheme', {
-          type: 'string',
-          array: true,
-          default: [] as string[],
-          describe: 'kinds to reconcile (repeatable or comma-separated, any case); default all six',
-        })
-        .option('namespace', {
-          type: 'string',
-          array: true,
-          default: process.env.KUBEFLOW_NAMESPACE ? [process.env.KUBEFLOW_NAMESPACE] : ([] as string[]),
-          describe:
-            'namespaces to watch (repeatable or comma-separated); default all ($KUBEFLOW_NAMESPACE also works)',
-        })
-        .option('threads', {
-          alias: 'controller-threads',
-          type: 'number',
-          default: 4,
-          describe: 'concurrent reconciles',
-        })
-        .option('gang-scheduler-name', {
-          type: 'string',
-          describe: 'volcano, or a scheduler-plugins scheduler name: create PodGroups and decorate pods',
-        })
-        .option('kube-api-qps', {
-          type: 'number',
-          default: 20,
-          describe: 'API requests per second (0 = unlimited)',
-        })
-        .option('kube-api-burst', { type: 'number', default: 30, describe: 'API request burst' })
-        .option('metrics-bind-address', {
-          type: 'string',
-          default: ':8080',
-          describe: 'Prometheus /metrics listener; 0 = off',
-        })
-        .option('health-probe-bind-address', {
-          type: 'string',
-          default: ':8081',
-          describe: '/healthz and /readyz listener; 0 = off',
-        })
-        .option('leader-elect', {
-          type: 'boolean',
-          default: false,
-          describe: 'run as one of several replicas behind a Lease',
-        })
-        .option('leader-election-id', {
-          type: 'string',
-          default: '1ca428e5.training-operator.kubeflow.org',
-          describe: 'Lease name',
-        })
-        .option('leader-election-namespace', {
-          type: 'string',
-          default: process.env.POD_NAMESPACE ?? process.env.MY_POD_NAMESPACE ?? 'default',
-          describe: 'Lease namespace (default: $POD_NAMESPACE)',
-        })
-        .option('pytorch-init-container-image', {
-          type: 'string',
-          default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerImage,
-          describe: 'image of the PyTorch wait-for-master init container',
-        })
-        .option('pytorch-init-container-max-tries', {
-          type: 'number',
-          default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerMaxTries,
-          describe: 'DNS lookups the init container tries',
-        })
-        .option('mpi-kubectl-delivery-image', {
-          type: 'string',
-          default: DEFAULT_RENDER_OPTIONS.mpiKubectlDeliveryImage,
-          describe: 'image of the MPI launcher kubectl-delivery init container',
-        })
-        .option('cluster-domain', {
-          type: 'string',
-          default: process.env.CUSTOM_CLUSTER_DOMAIN,
-          describe: 'cluster domain appended to TF_CONFIG hosts ($CUSTOM_CLUSTER_DOMAIN)',
-        })
-        .option('log-level', { choices: LOG_LEVELS, default: 'info' as const, describe: 'JSON log level' })
-        .env('TRAINING_OPERATOR')
+        .options(withEnvTwins(RUN_OPTIONS, ENV_PREFIX))
         .epilogue(
-          'Every flag can also be set as TRAINING_OPERATOR_<FLAG>, e.g. TRAINING_OPERATOR_LEADER_ELECT=true.',
+          `Every flag can also be set as ${ENV_PREFIX}_<FLAG>, e.g. ${ENV_PREFIX}_LEADER_ELECT=true.`,
         ),
     (args) =>
       // Loaded on demand: the offline commands start without the client, informers and telemetry.
@@ -172,6 +92,7 @@ await yargs(hideBin(process.argv))
           leaderElect: args.leaderElect,
           leaderElectionId: args.leaderElectionId,
           leaderElectionNamespace: args.leaderElectionNamespace,
+          identity: args.leaderElectionIdentity,
           logLevel: args.logLevel,
           render: {
             gangSchedulerName: args.gangSchedulerName,

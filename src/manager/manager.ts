@@ -98,7 +98,13 @@ export class Manager {
       for (const namespace of namespaces) this.ownedInformers.push(this.ownedInformer(type, namespace));
     }
     const all = [...[...this.jobInformers.values()].flat(), ...this.ownedInformers];
-    await Promise.all(all.map((informer) => informer.start()));
+    try {
+      await Promise.all(all.map((informer) => informer.start()));
+    } catch (error) {
+      // Told to stop while the caches were still filling: a normal shutdown, not a failure.
+      if (this.queue.isShuttingDown()) return;
+      throw error;
+    }
     this.synced = true;
     this.log.info(
       { schemes: this.options.schemes, namespaces: this.options.namespaces },

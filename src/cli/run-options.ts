@@ -1,0 +1,121 @@
+// The `run` command's flags. Each has an environment-variable twin, TRAINING_OPERATOR_<FLAG>, read here
+// rather than through yargs' .env(), which would turn every unrelated TRAINING_OPERATOR_* variable
+// into an unknown-argument error under .strict().
+import type { Options } from 'yargs';
+import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
+import { LOG_LEVELS } from '../telemetry/logger.ts';
+
+export const ENV_PREFIX = 'TRAINING_OPERATOR';
+
+export const RUN_OPTIONS = {
+  kubeconfig: {
+    type: 'string',
+    describe: 'kubeconfig file; default $KUBECONFIG, in-cluster, ~/.kube/config',
+  },
+  'enable-scheme': {
+    type: 'string',
+    array: true,
+    default: [] as string[],
+    describe: 'kinds to reconcile (repeatable or comma-separated, any case); default all six',
+  },
+  namespace: {
+    type: 'string',
+    array: true,
+    default: process.env.KUBEFLOW_NAMESPACE ? [process.env.KUBEFLOW_NAMESPACE] : ([] as string[]),
+    describe:
+      'namespaces to watch (repeatable or comma-separated); default all ($KUBEFLOW_NAMESPACE also works)',
+  },
+  threads: {
+    alias: 'controller-threads',
+    type: 'number',
+    default: 4,
+    describe: 'concurrent reconciles',
+  },
+  'gang-scheduler-name': {
+    type: 'string',
+    describe: 'volcano, or a scheduler-plugins scheduler name: create PodGroups and decorate pods',
+  },
+  'kube-api-qps': {
+    type: 'number',
+    default: 20,
+    describe: 'API requests per second (0 = unlimited)',
+  },
+  'kube-api-burst': { type: 'number', default: 30, describe: 'API request burst' },
+  'metrics-bind-address': {
+    type: 'string',
+    default: ':8080',
+    describe: 'Prometheus /metrics listener; 0 = off',
+  },
+  'health-probe-bind-address': {
+    type: 'string',
+    default: ':8081',
+    describe: '/healthz and /readyz listener; 0 = off',
+  },
+  'leader-elect': {
+    type: 'boolean',
+    default: false,
+    describe: 'run as one of several replicas behind a Lease',
+  },
+  'leader-election-id': {
+    type: 'string',
+    default: '1ca428e5.training-operator.kubeflow.org',
+    describe: 'Lease name',
+  },
+  'leader-election-identity': {
+    type: 'string',
+    default: process.env.POD_NAME,
+    describe: "this replica's name in the Lease (default: $POD_NAME, else host name plus a random suffix)",
+  },
+  'leader-election-namespace': {
+    type: 'string',
+    default: process.env.POD_NAMESPACE ?? process.env.MY_POD_NAMESPACE ?? 'default',
+    describe: 'Lease namespace (default: $POD_NAMESPACE)',
+  },
+  'pytorch-init-container-image': {
+    type: 'string',
+    default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerImage,
+    describe: 'image of the PyTorch wait-for-master init container',
+  },
+  'pytorch-init-container-max-tries': {
+    type: 'number',
+    default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerMaxTries,
+    describe: 'DNS lookups the init container tries',
+  },
+  'mpi-kubectl-delivery-image': {
+    type: 'string',
+    default: DEFAULT_RENDER_OPTIONS.mpiKubectlDeliveryImage,
+    describe: 'image of the MPI launcher kubectl-delivery init container',
+  },
+  'cluster-domain': {
+    type: 'string',
+    default: process.env.CUSTOM_CLUSTER_DOMAIN,
+    describe: 'cluster domain appended to TF_CONFIG hosts ($CUSTOM_CLUSTER_DOMAIN)',
+  },
+  'log-level': { choices: LOG_LEVELS, default: 'info' as const, describe: 'JSON log level' },
+} as const satisfies Record<string, Options>;
+
+/** The variable that stands in for a flag: `--kube-api-qps` → TRAINING_OPERATOR_KUBE_API_QPS. */
+export function envName(flag: string, prefix = ENV_PREFIX): string {
+  return `${prefix}_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+function fromEnv(option: Options, text: string): unknown {
+  if (option.array) return text.split(',').filter(Boolean);
+  if (option.type === 'number') return Number(text);
+  if (option.type === 'boolean') return text === 'true' || text === '1';
+  return text;
+}
+
+/** The options with defaults taken from their environment twins where those are set; flags still win. */
+export function withEnvTwins<T extends Record<string, Options>>(
+  options: T,
+  prefix = ENV_PREFIX,
+  env = process.env,
+): T {
+  return Object.fromEntries(
+    Object.entries(options).map(([flag, option]) => {
+      const text = env[envName(flag, prefix)];
+      return [flag, text === undefined ? option : { ...option, default: fromEnv(option, text) }];
+    }),
+  ) as T;
+}
