@@ -16,7 +16,14 @@ export const EXIT_CODE_ANNOTATION = 'training-operator.test/exit-code';
 
 /** Fake nodes: enough room for multi-replica jobs, with GPUs for resource-request tests. */
 export const FAKE_NODES = ['kwok-node-0', 'kwok-node-1', 'kwok-node-2'];
-export const NODE_CAPACITY = { cpu: '32', memory: '256Gi', pods: '110', 'nvidia.com/gpu': '8' };
+// Ephemeral storage too: init containers such as the MPI launcher's kubectl-delivery request it.
+export const NODE_CAPACITY = {
+  cpu: '32',
+  memory: '256Gi',
+  'ephemeral-storage': '1Ti',
+  pods: '110',
+  'nvidia.com/gpu': '8',
+};
 
 const here = dirname(fileURLToPath(import.meta.url));
 
