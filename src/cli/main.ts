@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../api/errors.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
 import { crdsCommand } from './crds.ts';
+import { installManifestsCommand, installManifestsOptions } from './install-manifests.ts';
 import { ENV_PREFIX, RUN_OPTIONS, withEnvTwins } from './run-options.ts';
 import { synthCommand } from './synth.ts';
 import { validateCommand, type Output } from './validate.ts';
@@ -109,6 +110,12 @@ await yargs(hideBin(process.argv))
     'print the CustomResourceDefinitions (apply with kubectl apply --server-side -f -)',
     (y) => y,
     () => run(() => crdsCommand(output)),
+  )
+  .command(
+    'install-manifests',
+    'print the operator’s own manifests (RBAC, Deployment, Service; --with-crds adds the CRDs) for kubectl apply --server-side -f -',
+    installManifestsOptions,
+    (args) => run(() => installManifestsCommand(args, output)),
   )
   .demandCommand(1, 'name a command; see --help')
   .strict()
