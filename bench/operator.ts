@@ -1,7 +1,8 @@
 // The operator benchmark: how fast the operator turns N PyTorchJobs (Master 1 + Worker 2) into their 3N
 // pods and 3N services on a real local control plane (envtest mode: pods stay Pending), how many API
 // writes that takes per job, whether it writes anything once idle, and its memory. The floor is the same
-// 6N objects created directly by a plain client. Prints figures; it asserts nothing.
+// 6N objects created directly by a plain client, right before and right after the operator run (their
+// mean is the reference, so load from elsewhere weighs on both sides). Prints figures; asserts nothing.
 //
 //   npx tsx bench/operator.ts [--jobs 100,1000] [--threads 4] [--concurrency 64] [--idle-seconds 60]
 //                             [--cpu-prof DIR] [--keep-logs]
@@ -70,7 +71,6 @@ interface Window {
 
 interface FloorResult {
   seconds: number;
-  writes: RequestTotals;
   window: Window;
 }
 
@@ -194,8 +194,8 @@ async function windowSince(start: Mark, bench: Bench, operator?: OperatorProcess
 }
 
 /** The floor: the operator's pods and services for N jobs, created directly. */
-async function runFloor(bench: Bench, n: number): Promise<FloorResult> {
-  const namespace = `floor-${n}`;
+async function runFloor(bench: Bench, n: number, when: string): Promise<FloorResult> {
+  const namespace = `floor-${n}-${when}`;
   await createNamespace(bench.client, namespace);
   const objects: KubeObject[] = floorObjects(benchJobs(n, namespace));
   const watches = await watchPodsAndServices(bench, namespace, PODS_PER_JOB * n);
@@ -204,9 +204,8 @@ async function runFloor(bench: Bench, n: number): Promise<FloorResult> {
   const [pods, services] = await arrived(watches, 600, `the floor's ${objects.length} objects`);
   const seconds = (Math.max(pods, services) - start.at) / 1000;
   const window = await windowSince(start, bench);
-  const writes = writesOnly(subtract(await readTotals(bench), start.apiserver.requests));
   await Promise.all(watches.map((w) => w.stop()));
-  return { seconds, writes, window };
+  return { seconds, window };
 }
 
 /** Waits until the operator's writes stop changing; returns the last reading and how long that took. */
@@ -290,30 +289,42 @@ async function runOperator(bench: Bench, n: number): Promise<OperatorResult> {
 
 const perJob = (count: number, n: number) => (count / n).toFixed(2);
 
-function printRun(n: number, floor: FloorResult, result: OperatorResult, load: string): void {
+/** One N: the floor measured right before and right after the operator run, and the operator run. */
+interface Row {
+  n: number;
+  load: string;
+  floors: [FloorResult, FloorResult];
+  result: OperatorResult;
+}
+
+/** The mean of the two floors, so that load from elsewhere during the run weighs on both sides alike. */
+const floorSeconds = (row: Row) => (row.floors[0].seconds + row.floors[1].seconds) / 2;
+const ratio = (row: Row) => row.result.allSeconds / floorSeconds(row);
+const jobWrites = ({ objects, status, other }: WriteBreakdown) => objects + status + other;
+
+function printRun(row: Row, options: Options): void {
+  const { n, floors, result } = row;
+  const objects = 2 * PODS_PER_JOB * n;
   const w = result.writes;
-  const target = 2 * PODS_PER_JOB + 2;
-  const perJobWrites = (w.objects + w.status + w.other) / n;
+  console.log(`\n== N = ${n} jobs (${objects} pods and services); load average before: ${row.load}`);
+  const [before, after] = floors.map((f) => `${f.seconds.toFixed(2)} s`);
   console.log(
-    `\n== N = ${n} jobs (${PODS_PER_JOB * n} pods, ${PODS_PER_JOB * n} services); load average before: ${load}`,
+    `floor:     ${objects} objects in ${before} before and ${after} after the operator run: mean ${floorSeconds(row).toFixed(2)} s, ${(objects / floorSeconds(row)).toFixed(0)} objects/s`,
   );
   console.log(
-    `floor:     ${2 * PODS_PER_JOB * n} objects in ${floor.seconds.toFixed(2)} s (${((2 * PODS_PER_JOB * n) / floor.seconds).toFixed(0)} objects/s); writes: ${describeWrites(floor.writes)}`,
+    `operator:  all pods in ${result.podsSeconds.toFixed(2)} s (${(n / result.podsSeconds).toFixed(1)} jobs/s), pods and services in ${result.allSeconds.toFixed(2)} s: ${ratio(row).toFixed(2)} × floor (target ≤ 1.5)`,
   );
   console.log(
-    `operator:  all pods in ${result.podsSeconds.toFixed(2)} s (${(n / result.podsSeconds).toFixed(1)} jobs/s); pods and services in ${result.allSeconds.toFixed(2)} s = ${(result.allSeconds / floor.seconds).toFixed(2)} × floor (target ≤ 1.5)`,
-  );
-  console.log(
-    `writes/job: ${perJob(w.objects, n)} objects + ${perJob(w.status, n)} status + ${perJob(w.other, n)} other = ${perJobWrites.toFixed(2)} (target ≤ ${target}); events ${perJob(w.events, n)}; settled ${result.settleSeconds.toFixed(1)} s after the last object`,
+    `writes/job: ${perJob(w.objects, n)} objects + ${perJob(w.status, n)} status + ${perJob(w.other, n)} other = ${perJob(jobWrites(w), n)} (target ≤ ${2 * PODS_PER_JOB + 2}); events ${perJob(w.events, n)}, the last ${result.settleSeconds.toFixed(1)} s after the last object`,
   );
   console.log(`  by verb:  ${describeWrites(w.all, (key) => !backgroundOnly(key))}`);
-  printWindow('floor', floor.window);
+  printWindow('floor', floors[0].window);
   printWindow('operator', result.window);
   console.log(`reconciles/job: ${perJob(result.reconciles, n)}`);
   for (const [message, count] of result.warnings) console.log(`  operator warning ×${count}: ${message}`);
   const idle = result.idle;
   console.log(
-    `idle minute: ${operatorWrites(idle) - idle.events} operator writes, ${idle.events} events; control plane's own: ${describeWrites(idle.all, backgroundOnly)}`,
+    `idle ${options.idleSeconds} s: ${jobWrites(idle)} operator writes, ${idle.events} events; the control plane's own: ${describeWrites(idle.all, backgroundOnly)}`,
   );
   console.log(
     `memory: peak RSS ${result.peak.peakMiB.toFixed(0)} MiB, RSS after settling ${result.settled.rssMiB.toFixed(0)} MiB`,
@@ -326,21 +337,22 @@ function printWindow(name: string, window: Window): void {
   console.log(`  ${name}: apiserver ms/write ${latency}`);
 }
 
-function printSummary(rows: { n: number; floor: FloorResult; result: OperatorResult }[]): void {
+/** The figures as a Markdown table, for docs/performance.md. */
+function printSummary(rows: Row[]): void {
   console.log(
-    '\n| N | floor s | operator s (all pods) | jobs/s | ratio | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
+    '\n| N | floor s | operator s (all pods) | jobs/s | × floor | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
   );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const { n, floor, result } of rows) {
-    const w = result.writes;
+  for (const row of rows) {
+    const { n, result } = row;
     const cells = [
       n,
-      floor.seconds.toFixed(2),
+      floorSeconds(row).toFixed(2),
       result.podsSeconds.toFixed(2),
       (n / result.podsSeconds).toFixed(1),
-      (result.allSeconds / floor.seconds).toFixed(2),
-      perJob(w.objects + w.status + w.other, n),
-      perJob(w.events, n),
+      ratio(row).toFixed(2),
+      perJob(jobWrites(result.writes), n),
+      perJob(result.writes.events, n),
       operatorWrites(result.idle),
       result.peak.peakMiB.toFixed(0),
       result.settled.rssMiB.toFixed(0),
@@ -367,13 +379,14 @@ async function main(): Promise<void> {
     const client = await KubeClient.create(loadKubeConfig({ kubeconfig: state.kubeconfig }), { qps: 0 });
     cleanup.add('the bench client', () => client.close());
     const bench: Bench = { options, cluster: state, client, auth: adminCert(dir), cleanup };
-    const rows = [];
+    const rows: Row[] = [];
     for (const n of options.jobs) {
       const load = loadAverage();
-      const floor = await runFloor(bench, n);
+      const before = await runFloor(bench, n, 'before');
       const result = await runOperator(bench, n);
-      printRun(n, floor, result, load);
-      rows.push({ n, floor, result });
+      const row: Row = { n, load, floors: [before, await runFloor(bench, n, 'after')], result };
+      printRun(row, options);
+      rows.push(row);
     }
     printSummary(rows);
     console.log(`\nload average at the end: ${loadAverage()}`);
