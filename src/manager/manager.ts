@@ -56,7 +56,7 @@ export class Manager {
   private readonly jobInformers = new Map<KindName, Informer<Job>[]>();
   private readonly ownedInformers: Informer<KubeObject>[] = [];
   /** Status the operator wrote, keyed by job uid, until the job cache shows it. */
-  private readonly written = new Map<string, { basedOn?: string; job: Job }>();
+  private readonly written = new Map<string, { supersedes: Set<string | undefined>; job: Job }>();
   private readonly events: EventRecorder;
   private synced = false;
 
@@ -174,9 +174,19 @@ export class Manager {
   private freshest(cached: Job): Job {
     const uid = cached.metadata.uid!;
     const written = this.written.get(uid);
-    if (written && written.basedOn === cached.metadata.resourceVersion) return written.job;
+    if (written?.supersedes.has(cached.metadata.resourceVersion)) return written.job;
     this.written.delete(uid);
     return cached;
+  }
+
+  /**
+   * Every version older than the one just written — the cached one and those written before it — now
+   * stands for the written one, until the cache shows something else.
+   */
+  private rememberWritten(uid: string, cached: Job, basis: Job, written: Job): void {
+    const supersedes = new Set(this.written.get(uid)?.supersedes);
+    supersedes.add(cached.metadata.resourceVersion).add(basis.metadata.resourceVersion);
+    this.written.set(uid, { supersedes, job: written });
   }
 
   private findJob(kind: KindName, namespace: string, name: string): Job | undefined {
@@ -209,7 +219,7 @@ export class Manager {
         job,
         plan,
       );
-      if (written) this.written.set(uid, { basedOn: job.metadata.resourceVersion, job: written });
+      if (written) this.rememberWritten(uid, cached, job, written);
       for (const metric of plan.metrics) this.metrics?.countJob(metric, kind, namespace);
       if (this.metrics) recordJobDurations(this.metrics, job, plan);
       this.metrics?.observeReconcile(kind, 'success', (performance.now() - started) / 1000);
