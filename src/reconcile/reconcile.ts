@@ -24,7 +24,7 @@ import { earliest, emptyPlan, type Plan, type ReconcileContext, refOf, timestamp
 import { pastBackoffLimit } from './policies/backoff.ts';
 import { podsToCleanUp } from './policies/clean-pods.ts';
 import { pastActiveDeadline, untilDeadline } from './policies/deadline.ts';
-import { failedPodAction } from './policies/restart.ts';
+import { exitCode, failedPodAction, UNKNOWN_EXIT_CODE } from './policies/restart.ts';
 import { ttlOutcome } from './policies/ttl.ts';
 
 /** Everything a reconcile needs, gathered once. */
@@ -203,6 +203,7 @@ function handleFailedPods(step: Step, context: StatusContext): void {
   for (const type of replicaTypes(job)) {
     const spec = replicaSpecs(job)[type];
     for (const pod of podsOf(step.pods, type)) {
+      reportExitCode(step, pod);
       const action = failedPodAction(job, spec, pod);
       if (action === 'restart') {
         step.plan.delete.push(refOf(pod));
@@ -215,6 +216,31 @@ function handleFailedPods(step: Step, context: StatusContext): void {
         );
       }
     }
+  }
+}
+
+/** `ExitedWithCode` for a pod whose main container has terminated (the recorder writes it once). */
+function reportExitCode(step: Step, pod: V1Pod): void {
+  const phase = pod.status?.phase;
+  if (phase !== 'Succeeded' && phase !== 'Failed') return;
+  const code = exitCode(step.job, pod);
+  if (code === UNKNOWN_EXIT_CODE) return;
+  const message = `Pod: ${pod.metadata?.namespace}.${pod.metadata?.name} exited with code ${code}`;
+  step.plan.events.push({ type: 'Normal', reason: 'ExitedWithCode', message });
+}
+
+/** The replica's restartPolicy decides; a pod template that sets its own is told so when its pods are made. */
+function warnTemplateRestartPolicy(step: Step, created: KubeObject[]): void {
+  const types = new Set(
+    created.filter((o) => o.kind === 'Pod').map((o) => o.metadata.labels?.[LABELS.replicaType]),
+  );
+  for (const [type, spec] of Object.entries(replicaSpecs(step.job))) {
+    if (!types.has(type.toLowerCase()) || !spec.template?.spec?.restartPolicy) continue;
+    step.plan.events.push({
+      type: 'Warning',
+      reason: 'SetPodTemplateRestartPolicy',
+      message: 'Restart policy in pod template will be overwritten by restart policy in replica spec',
+    });
   }
 }
 
@@ -255,6 +281,7 @@ function runningJob(step: Step): void {
   handleFailedPods(step, statusCtx);
 
   const diff = diffObjects(desired, step.owned);
+  warnTemplateRestartPolicy(step, diff.create);
   step.plan.create.push(...diff.create);
   step.plan.update.push(...diff.update);
   deleteObjects(step, diff.remove);

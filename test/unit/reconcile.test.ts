@@ -70,7 +70,11 @@ describe('PyTorchJob timeline (anchor-controllers.md §4.13)', () => {
       'PyTorchJob demo is restarting because 1 Worker replica(s) failed.',
     );
     assert.equal(world.job.status!.replicaStatuses!.Worker.failed, 1);
-    assert.ok(plan.events.every((e) => e.reason === 'PyTorchJobRestarting' && e.type === 'Warning'));
+    assert.deepEqual(
+      [...new Set(plan.events.map((e) => `${e.type}/${e.reason}`))],
+      ['Normal/ExitedWithCode', 'Warning/PyTorchJobRestarting'],
+    );
+    assert.equal(plan.events[0].message, 'Pod: ns.demo-worker-1 exited with code 1');
 
     world.step();
     assert.ok(world.names('Pod').includes('demo-worker-1'), 'recreated under the same name');
@@ -316,6 +320,22 @@ describe('framework status rules (§4.5)', () => {
     world.step();
     world.setPhase('j-worker-0', 'Succeeded').setPhase('j-worker-1', 'Succeeded').step();
     assert.equal(world.job.status!.conditions!.at(-1)!.message, 'JAXJob ns/j successfully completed.');
+  });
+});
+
+describe('events the reference emits', () => {
+  test('a pod template restartPolicy is overwritten, with a warning when its pods are made', () => {
+    const job = pytorch().obj();
+    (
+      job.spec.pytorchReplicaSpecs as Record<string, { template: { spec: { restartPolicy?: string } } }>
+    ).Worker.template.spec.restartPolicy = 'Always';
+    const world = new World(job);
+    const plan = world.step();
+    assert.deepEqual(
+      plan.events.map((e) => `${e.type}/${e.reason}`),
+      ['Warning/SetPodTemplateRestartPolicy'],
+    );
+    assert.equal(world.pod('demo-worker-0').spec!.restartPolicy, 'OnFailure');
   });
 });
 
