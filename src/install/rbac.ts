@@ -1,8 +1,9 @@
 // The operator's RBAC, derived from the code instead of written down beside it: the resources come
 // from the enabled job kinds and ownedTypes(), the verbs from the call sites that send requests
-// (CALL_SITES), plus the permissions the API server checks on the operator's behalf (SERVER_CHECKS).
+// (CALL_SITES), plus the permissions the API server checks on the operator's behalf (ServerCheck).
 // Nothing else is granted. test/unit/install-rbac.test.ts fails when a call site starts sending a verb
-// this table does not know; test/integration/install-rbac.test.ts runs every kind under these rules.
+// this table does not know; test/integration/install.test.ts runs every kind under these rules.
+// docs/install.md explains each rule.
 import { API_VERSION, KIND_NAMES, type KindName } from '../api/kinds.ts';
 import type { Job } from '../api/types.ts';
 import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
@@ -25,17 +26,15 @@ export const CALL_SITES = {
   podGroupCheck: { file: 'src/cli/run.ts', verbs: ['get'] },
 } as const satisfies Record<string, { file: string; verbs: readonly Verb[] }>;
 
-/** Checks the API server makes on the operator's own requests, which need permissions no request uses. */
-export const SERVER_CHECKS = {
-  escalation:
-    'RBAC escalation prevention: only a subject that holds every permission of a Role may create or patch it',
-  ownerReferences:
-    'OwnerReferencesPermissionEnforcement (an admission plugin some clusters enable): an owner reference ' +
-    'with blockOwnerDeletion needs update on the owner’s finalizers',
-} as const;
-
 export type CallSite = keyof typeof CALL_SITES;
-export type ServerCheck = keyof typeof SERVER_CHECKS;
+
+/**
+ * Checks the API server makes on the operator's own requests, which need permissions no request uses.
+ * - escalation: RBAC lets only a subject that holds every permission of a Role create or patch it.
+ * - ownerReferences: the OwnerReferencesPermissionEnforcement admission plugin (some clusters enable
+ *   it) lets an owner reference set blockOwnerDeletion only with update on the owner's finalizers.
+ */
+export type ServerCheck = 'escalation' | 'ownerReferences';
 
 /**
  * Where a permission applies: in every watched namespace (cluster-wide when all are watched), on
@@ -50,8 +49,8 @@ export interface Permission {
   resource: string;
   verbs: Verb[];
   resourceNames?: string[];
+  /** The call site that sends these requests, or the server-side check that demands them. */
   because: { site: CallSite } | { check: ServerCheck };
-  why: string;
 }
 
 /** A PolicyRule as Roles and ClusterRoles carry it: one resource (and name) per rule, verbs sorted. */
@@ -100,69 +99,39 @@ function launcherRoleRules(): Omit<Rule, 'resourceNames'>[] {
 const resourceOf = (r: Resource, subresource?: string) =>
   subresource ? `${r.plural}/${subresource}` : r.plural;
 
+/** A permission in every watched namespace. */
+function watched(
+  r: Resource,
+  verbs: Verb[],
+  because: Permission['because'],
+  subresource?: string,
+): Permission {
+  return { scope: 'watched', apiGroup: r.group, resource: resourceOf(r, subresource), verbs, because };
+}
+
 function jobPermissions(kind: KindName): Permission[] {
   const r = JOB_RESOURCES[kind];
-  const base = { scope: 'watched', apiGroup: r.group } as const;
   return [
-    {
-      ...base,
-      resource: resourceOf(r),
-      verbs: ['list', 'watch'],
-      because: { site: 'informers' },
-      why: 'the job informers',
-    },
-    {
-      ...base,
-      resource: resourceOf(r),
-      verbs: ['delete'],
-      because: { site: 'reconcile' },
-      why: 'ttlSecondsAfterFinished deletes finished jobs',
-    },
-    {
-      ...base,
-      resource: resourceOf(r, 'status'),
-      verbs: ['update'],
-      because: { site: 'reconcile' },
-      why: 'the job status, written through the status subresource',
-    },
-    {
-      ...base,
-      resource: resourceOf(r, 'finalizers'),
-      verbs: ['update'],
-      because: { check: 'ownerReferences' },
-      why: 'every object a job owns points at it with blockOwnerDeletion',
-    },
+    watched(r, ['list', 'watch'], { site: 'informers' }),
+    // ttlSecondsAfterFinished deletes finished jobs.
+    watched(r, ['delete'], { site: 'reconcile' }),
+    watched(r, ['update'], { site: 'reconcile' }, 'status'),
+    // Everything a job owns points at it with blockOwnerDeletion.
+    watched(r, ['update'], { check: 'ownerReferences' }, 'finalizers'),
   ];
 }
 
+/** The reconciler creates what a job needs and deletes what it no longer needs; some kinds it patches. */
 function ownedPermissions(type: TypeRef, registry: ResourceRegistry): Permission[] {
   const r = registry.lookup(type);
-  const base = { scope: 'watched', apiGroup: r.group, resource: resourceOf(r) } as const;
-  const permissions: Permission[] = [
-    {
-      ...base,
-      verbs: ['list', 'watch'],
-      because: { site: 'informers' },
-      why: 'the informers of owned objects',
-    },
-    {
-      ...base,
-      verbs: ['create', 'delete'],
-      because: { site: 'reconcile' },
-      why: 'the reconciler creates what a job needs and deletes what it no longer needs',
-    },
+  return [
+    watched(r, ['list', 'watch'], { site: 'informers' }),
+    watched(r, ['create', 'delete'], { site: 'reconcile' }),
+    ...(reconcilerPatches(type) ? [watched(r, ['patch'], { site: 'reconcile' })] : []),
   ];
-  if (reconcilerPatches(type)) {
-    permissions.push({
-      ...base,
-      verbs: ['patch'],
-      because: { site: 'reconcile' },
-      why: 'the reconciler server-side applies changed objects of this kind',
-    });
-  }
-  return permissions;
 }
 
+/** Not used by the operator: it grants them to MPI launchers, for the job's own workers. */
 function launcherPermissions(): Permission[] {
   return launcherRoleRules().flatMap((rule) =>
     rule.apiGroups.flatMap((apiGroup) =>
@@ -172,12 +141,12 @@ function launcherPermissions(): Permission[] {
         resource,
         verbs: rule.verbs,
         because: { check: 'escalation' },
-        why: 'the MPI launcher Role grants it (for the job’s own workers)',
       })),
     ),
   );
 }
 
+/** At start-up the operator checks that the gang scheduler's PodGroup CRD, and only that one, exists. */
 function gangPermissions(gangSchedulerName: string | undefined): Permission[] {
   const gang = gangScheduler(gangSchedulerName);
   if (!gang) return [];
@@ -190,29 +159,18 @@ function gangPermissions(gangSchedulerName: string | undefined): Permission[] {
       verbs: ['get'],
       resourceNames: [`podgroups.${group}`],
       because: { site: 'podGroupCheck' },
-      why: 'at start-up the operator checks that the PodGroup CRD is installed',
     },
   ];
 }
 
+/** Replicas read the Lease; the first creates it; the leader renews and releases it. */
 function leasePermissions(leaseName: string | undefined): Permission[] {
   if (!leaseName) return [];
   const base = { scope: 'operator', apiGroup: LEASE.group, resource: resourceOf(LEASE) } as const;
   return [
     // A create is authorized before the object has a name, so it cannot be limited to one.
-    {
-      ...base,
-      verbs: ['create'],
-      because: { site: 'leaderElection' },
-      why: 'the first replica creates the Lease',
-    },
-    {
-      ...base,
-      verbs: ['get', 'update'],
-      resourceNames: [leaseName],
-      because: { site: 'leaderElection' },
-      why: 'replicas read the Lease; the leader renews and releases it',
-    },
+    { ...base, verbs: ['create'], because: { site: 'leaderElection' } },
+    { ...base, verbs: ['get', 'update'], resourceNames: [leaseName], because: { site: 'leaderElection' } },
   ];
 }
 
@@ -229,14 +187,8 @@ export function operatorPermissions(options: RbacOptions): Permission[] {
     ...schemes.flatMap(jobPermissions),
     ...ownedTypes(managerOptions).flatMap((type) => ownedPermissions(type, registry)),
     ...(schemes.includes('MPIJob') ? launcherPermissions() : []),
-    {
-      scope: 'watched',
-      apiGroup: EVENT.group,
-      resource: resourceOf(EVENT),
-      verbs: ['create'],
-      because: { site: 'events' },
-      why: 'job events (SuccessfulCreatePod, JobSucceeded, ...)',
-    },
+    // Job events: SuccessfulCreatePod, PyTorchJobSucceeded, ...
+    watched(EVENT, ['create'], { site: 'events' }),
     ...gangPermissions(options.gangSchedulerName),
     ...leasePermissions(options.leaseName),
   ];
