@@ -1,8 +1,16 @@
 // The operator's pod: the flags it runs with, its ports, probes and security settings. Defined here
 // once; charts/training-operator/templates/deployment.yaml writes the same, and
 // test/unit/install-chart.test.ts fails if the two ever differ.
-import { Size } from 'cdk8s';
-import { Cpu, type ContainerResources } from 'cdk8s-plus-28';
+import { Duration, Size } from 'cdk8s';
+import {
+  Capability,
+  type ContainerResources,
+  type ContainerSecurityContextProps,
+  Cpu,
+  type PodSecurityContextProps,
+  Probe,
+  SeccompProfileType,
+} from 'cdk8s-plus-28';
 import { KIND_NAMES } from '../api/kinds.ts';
 import { type InstallOptions, leaderElect } from './options.ts';
 
@@ -12,25 +20,22 @@ export const HEALTH_PORT = { name: 'health', port: 8081 } as const;
 /** The Lease replicas compete for; passed explicitly so the RBAC rule naming it cannot drift from it. */
 export const LEADER_ELECTION_ID = '1ca428e5.training-operator.kubeflow.org';
 /** The distroless convention for "nonroot"; the Dockerfile creates no user, the number is enough. */
-export const RUN_AS_USER = 65532;
+const RUN_AS_USER = 65532;
 
-/** Liveness: the process answers. Readiness: its caches are synced (manager/http.ts). */
-export const PROBES = {
-  liveness: {
-    path: '/healthz',
-    initialDelaySeconds: 15,
-    periodSeconds: 20,
-    timeoutSeconds: 3,
+function httpProbe(path: string, initialDelaySeconds: number, periodSeconds: number): Probe {
+  return Probe.fromHttpGet(path, {
+    port: HEALTH_PORT.port,
+    initialDelaySeconds: Duration.seconds(initialDelaySeconds),
+    periodSeconds: Duration.seconds(periodSeconds),
+    timeoutSeconds: Duration.seconds(3),
     failureThreshold: 3,
-  },
-  readiness: {
-    path: '/readyz',
-    initialDelaySeconds: 5,
-    periodSeconds: 10,
-    timeoutSeconds: 3,
-    failureThreshold: 3,
-  },
-} as const;
+  });
+}
+
+/** The process answers (manager/http.ts). */
+export const LIVENESS_PROBE = httpProbe('/healthz', 15, 20);
+/** The caches are synced; a standby replica waiting for the Lease is not ready. */
+export const READINESS_PROBE = httpProbe('/readyz', 5, 10);
 
 /** A requests-only CPU: a reconcile burst should not be throttled; memory is capped for the caches. */
 export const RESOURCES: ContainerResources = {
@@ -41,21 +46,21 @@ export const RESOURCES: ContainerResources = {
 /** `tsx` (and any library) writes temporary files; the root file system is read-only. */
 export const TMP_VOLUME = { name: 'tmp', mountPath: '/tmp' } as const;
 
-/** The Pod Security "restricted" profile, plus a fixed non-root user and group. */
-export const POD_SECURITY_CONTEXT = {
-  runAsNonRoot: true,
-  runAsUser: RUN_AS_USER,
-  runAsGroup: RUN_AS_USER,
-} as const;
+/** The Pod Security "restricted" profile (with the container's settings), as a fixed non-root user. */
+export const POD_SECURITY_CONTEXT: PodSecurityContextProps = {
+  ensureNonRoot: true,
+  user: RUN_AS_USER,
+  group: RUN_AS_USER,
+};
 
-export const CONTAINER_SECURITY_CONTEXT = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
+export const CONTAINER_SECURITY_CONTEXT: ContainerSecurityContextProps = {
+  ensureNonRoot: true,
   privileged: false,
   readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  seccompProfile: { type: 'RuntimeDefault' },
-} as const;
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: [Capability.ALL] },
+  seccompProfile: { type: SeccompProfileType.RUNTIME_DEFAULT },
+};
 
 /** `training-operator run` and its flags; every setting is spelled out, none left to a default. */
 export function operatorArgs(options: InstallOptions): string[] {

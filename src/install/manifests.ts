@@ -1,7 +1,7 @@
 // The operator's own install manifests, synthesized with cdk8s-plus-28: ServiceAccount, RBAC, metrics
 // Service and Deployment, plus optionally its Namespace and the CRDs. `training-operator
 // install-manifests` prints them; the Helm chart renders the same objects from its default values.
-import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { loadCrds } from '../api/crds.ts';
@@ -11,9 +11,10 @@ import {
   CONTAINER_SECURITY_CONTEXT,
   HEALTH_PORT,
   LEADER_ELECTION_ID,
+  LIVENESS_PROBE,
   METRICS_PORT,
   POD_SECURITY_CONTEXT,
-  PROBES,
+  READINESS_PROBE,
   RESOURCES,
   TMP_VOLUME,
   operatorArgs,
@@ -21,7 +22,7 @@ import {
 import { INSTALL_NAME, type InstallOptions, type PullPolicy, VERSION, leaderElect } from './options.ts';
 import { type Rule, operatorPermissions, rulesFor } from './rbac.ts';
 
-export const SELECTOR_LABELS = {
+const SELECTOR_LABELS = {
   'app.kubernetes.io/name': 'training-operator',
   'app.kubernetes.io/instance': INSTALL_NAME,
 } as const;
@@ -54,16 +55,6 @@ const PULL_POLICIES: Record<PullPolicy, kplus.ImagePullPolicy> = {
   IfNotPresent: kplus.ImagePullPolicy.IF_NOT_PRESENT,
   Never: kplus.ImagePullPolicy.NEVER,
 };
-
-function probe(settings: (typeof PROBES)[keyof typeof PROBES]): kplus.Probe {
-  return kplus.Probe.fromHttpGet(settings.path, {
-    port: HEALTH_PORT.port,
-    initialDelaySeconds: Duration.seconds(settings.initialDelaySeconds),
-    periodSeconds: Duration.seconds(settings.periodSeconds),
-    timeoutSeconds: Duration.seconds(settings.timeoutSeconds),
-    failureThreshold: settings.failureThreshold,
-  });
-}
 
 class OperatorInstall extends Construct {
   private readonly serviceAccount: kplus.ServiceAccount;
@@ -151,11 +142,7 @@ class OperatorInstall extends Construct {
       strategy: kplus.DeploymentStrategy.recreate(),
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: true,
-      securityContext: {
-        ensureNonRoot: true,
-        user: POD_SECURITY_CONTEXT.runAsUser,
-        group: POD_SECURITY_CONTEXT.runAsGroup,
-      },
+      securityContext: POD_SECURITY_CONTEXT,
       podMetadata: { labels: LABELS },
       containers: [
         {
@@ -172,17 +159,10 @@ class OperatorInstall extends Construct {
             POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
             POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
           },
-          liveness: probe(PROBES.liveness),
-          readiness: probe(PROBES.readiness),
+          liveness: LIVENESS_PROBE,
+          readiness: READINESS_PROBE,
           resources: RESOURCES,
-          securityContext: {
-            ensureNonRoot: CONTAINER_SECURITY_CONTEXT.runAsNonRoot,
-            privileged: CONTAINER_SECURITY_CONTEXT.privileged,
-            readOnlyRootFilesystem: CONTAINER_SECURITY_CONTEXT.readOnlyRootFilesystem,
-            allowPrivilegeEscalation: CONTAINER_SECURITY_CONTEXT.allowPrivilegeEscalation,
-            capabilities: { drop: [kplus.Capability.ALL] },
-            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-          },
+          securityContext: CONTAINER_SECURITY_CONTEXT,
           volumeMounts: [
             { path: TMP_VOLUME.mountPath, volume: kplus.Volume.fromEmptyDir(this, 'tmp', TMP_VOLUME.name) },
           ],
