@@ -72,7 +72,10 @@ export async function runCommand(options: ManagerOptions & { identity?: string }
   const metricsAddress = parseBindAddress('metrics-bind-address', options.metricsBindAddress);
   if (metricsAddress) servers.push(await serveMetrics(metricsAddress, metrics.registry));
   const healthAddress = parseBindAddress('health-probe-bind-address', options.healthProbeBindAddress);
-  if (healthAddress) servers.push(await serveHealth(healthAddress, () => manager.ready));
+  // A standby is ready, as controller-runtime's are: otherwise a Deployment of several replicas never
+  // finishes rolling out. The leader is ready once its caches have synced.
+  if (healthAddress)
+    servers.push(await serveHealth(healthAddress, () => !elector || !elector.leading || manager.ready));
 
   const shutdown = new AbortController();
   const stop = (signal: string) => {

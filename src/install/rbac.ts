@@ -12,7 +12,6 @@ import type { Verb } from '../kube/request-counter.ts';
 import { CRD, EVENT, JOB_RESOURCES, LEASE, ResourceRegistry, type Resource } from '../kube/resources.ts';
 import type { TypeRef } from '../kube/types.ts';
 import { ownedTypes } from '../manager/manager.ts';
-import type { ManagerOptions } from '../manager/options.ts';
 import { diffObjects } from '../reconcile/diff.ts';
 import { PODGROUP_API, gangScheduler } from '../render/gang.ts';
 import { render } from '../render/render.ts';
@@ -178,11 +177,10 @@ function leasePermissions(leaseName: string | undefined): Permission[] {
 export function operatorPermissions(options: RbacOptions): Permission[] {
   const schemes = KIND_NAMES.filter((kind) => options.schemes.includes(kind));
   const registry = new ResourceRegistry();
-  // ownedTypes reads only the schemes and the gang scheduler name of the manager's options.
   const managerOptions = {
     schemes,
     render: { ...DEFAULT_RENDER_OPTIONS, gangSchedulerName: options.gangSchedulerName },
-  } as ManagerOptions;
+  };
   return [
     ...schemes.flatMap(jobPermissions),
     ...ownedTypes(managerOptions).flatMap((type) => ownedPermissions(type, registry)),

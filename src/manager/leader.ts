@@ -40,6 +40,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export class LeaderElector {
   /** When this replica last saw the lease change hands or be renewed: expiry is judged on our clock. */
   private observed?: { holder?: string; renewTime?: string; at: number };
+  private isLeading = false;
 
   constructor(
     private readonly client: KubeClient,
@@ -47,10 +48,15 @@ export class LeaderElector {
     private readonly log: Logger,
   ) {}
 
+  get leading(): boolean {
+    return this.isLeading;
+  }
+
   /** Resolves once this replica holds the lease (or the signal aborts). */
   async acquire(signal: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
       if (await this.tryAcquireOrRenew()) {
+        this.isLeading = true;
         this.log.info({ lease: this.options.name, identity: this.options.identity }, 'became leader');
         return true;
       }
@@ -68,6 +74,7 @@ export class LeaderElector {
       if (await this.tryAcquireOrRenew().catch(() => false)) lastRenewed = Date.now();
       else if (Date.now() - lastRenewed > this.options.renewDeadlineMs) {
         this.log.error({ lease: this.options.name }, 'lost the lease');
+        this.isLeading = false;
         return false;
       }
     }
@@ -76,6 +83,7 @@ export class LeaderElector {
 
   /** Gives the lease up on a clean shutdown, so a standby takes over at once instead of after expiry. */
   async release(): Promise<void> {
+    this.isLeading = false;
     const lease = await this.client.get<Lease>(this.ref());
     if (!lease || lease.spec.holderIdentity !== this.options.identity) return;
     const now = microTime(new Date());

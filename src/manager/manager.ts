@@ -25,7 +25,9 @@ function parseKey(key: string): { kind: KindName; namespace: string; name: strin
 }
 
 /** The kinds of objects jobs own, given which job kinds and which gang scheduler are enabled. */
-export function ownedTypes(options: ManagerOptions): { apiVersion: string; kind: string }[] {
+export function ownedTypes(
+  options: Pick<ManagerOptions, 'schemes' | 'render'>,
+): { apiVersion: string; kind: string }[] {
   const types = [
     { apiVersion: 'v1', kind: 'Pod' },
     { apiVersion: 'v1', kind: 'Service' },

@@ -159,7 +159,11 @@ describe('training-operator run', () => {
       'replica-a to lead',
     );
     const second = await startReplica(namespace, 'replica-b', election);
-    assert.equal(await httpStatus(second.healthPort, '/readyz'), 503, 'a standby does not report ready');
+    assert.equal(
+      await httpStatus(second.healthPort, '/readyz'),
+      200,
+      'a standby is ready, so rollouts finish',
+    );
 
     await createJob(makeJob('PyTorchJob', 'ha', namespace).replicas('Master', 1).replicas('Worker', 1).obj());
     await harness.waitFor(async () => (await podNames(namespace)).length === 2, 20_000, 'pods');
