@@ -207,6 +207,9 @@ async function startApiserver(
       '--allow-privileged=true',
       // No kubelet mints tokens and nodes start tainted without the node lifecycle controller (envtest).
       '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+      // As on OpenShift and hardened clusters: setting blockOwnerDeletion needs update on <jobs>/finalizers,
+      // so the install tests prove the operator's RBAC grants it.
+      '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
       // Do not write the loopback address into the default/kubernetes Endpoints (validation rejects it).
       '--endpoint-reconciler-type=none',
       '--enable-priority-and-fairness=false',
