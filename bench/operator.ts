@@ -4,7 +4,7 @@
 // 6N objects created directly by a plain client, right before and right after the operator run (their
 // mean is the reference, so load from elsewhere weighs on both sides). Prints figures; asserts nothing.
 //
-//   npx tsx bench/operator.ts [--jobs 100,1000] [--threads 4] [--concurrency 64] [--idle-seconds 60]
+//   npx tsx bench/operator.ts [--jobs 100,1000] [--threads 4[,8...]] [--concurrency 64] [--idle-seconds 60]
 //                             [--cpu-prof DIR] [--keep-logs]
 //
 // It starts its own control plane in a temporary directory, and stops it and the operator at the end,
@@ -45,7 +45,8 @@ import {
 
 interface Options {
   jobs: number[];
-  threads: number;
+  /** Each N is run once per thread count. */
+  threads: number[];
   concurrency: number;
   idleSeconds: number;
   /** Writes must stay unchanged this long for the run to count as settled. */
@@ -107,7 +108,7 @@ function parseOptions(): Options {
   };
   return {
     jobs: values.jobs.split(',').map((n) => positive('jobs', n)),
-    threads: positive('threads', values.threads),
+    threads: values.threads.split(',').map((n) => positive('threads', n)),
     concurrency: positive('concurrency', values.concurrency),
     idleSeconds: positive('idle-seconds', values['idle-seconds']),
     settleSeconds: positive('settle-seconds', values['settle-seconds']),
@@ -127,9 +128,7 @@ function printMachine(options: Options): void {
   console.log(
     `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
   );
-  console.log(
-    `node ${process.version}; operator --threads ${options.threads} --kube-api-qps 0; ${options.concurrency} creates in flight`,
-  );
+  console.log(`node ${process.version}; operator --kube-api-qps 0; ${options.concurrency} creates in flight`);
 }
 
 async function createNamespace(client: KubeClient, name: string): Promise<void> {
@@ -194,8 +193,8 @@ async function windowSince(start: Mark, bench: Bench, operator?: OperatorProcess
 }
 
 /** The floor: the operator's pods and services for N jobs, created directly. */
-async function runFloor(bench: Bench, n: number, when: string): Promise<FloorResult> {
-  const namespace = `floor-${n}-${when}`;
+async function runFloor(bench: Bench, { n, threads }: Case, when: string): Promise<FloorResult> {
+  const namespace = `floor-${n}-t${threads}-${when}`;
   await createNamespace(bench.client, namespace);
   const objects: KubeObject[] = floorObjects(benchJobs(n, namespace));
   const watches = await watchPodsAndServices(bench, namespace, PODS_PER_JOB * n);
@@ -242,14 +241,14 @@ function warningsIn(logFile: string): Map<string, number> {
 }
 
 /** N jobs through the operator: time to all pods, writes per job, the idle minute, memory. */
-async function runOperator(bench: Bench, n: number): Promise<OperatorResult> {
-  const namespace = `operator-${n}`;
+async function runOperator(bench: Bench, { n, threads }: Case): Promise<OperatorResult> {
+  const namespace = `operator-${n}-t${threads}`;
   await createNamespace(bench.client, namespace);
   const operator = await OperatorProcess.start({
     kubeconfig: bench.cluster.kubeconfig,
     namespace,
-    threads: bench.options.threads,
-    logFile: join(bench.cluster.dir, 'logs', `operator-${n}.log`),
+    threads,
+    logFile: join(bench.cluster.dir, 'logs', `${namespace}.log`),
     cpuProfDir: bench.options.cpuProfDir,
   });
   bench.cleanup.add(`the operator of ${namespace}`, () => operator.stop());
@@ -290,8 +289,13 @@ async function runOperator(bench: Bench, n: number): Promise<OperatorResult> {
 const perJob = (count: number, n: number) => (count / n).toFixed(2);
 
 /** One N: the floor measured right before and right after the operator run, and the operator run. */
-interface Row {
+/** N jobs through an operator with this many workers. */
+interface Case {
   n: number;
+  threads: number;
+}
+
+interface Row extends Case {
   load: string;
   floors: [FloorResult, FloorResult];
   result: OperatorResult;
@@ -306,7 +310,9 @@ function printRun(row: Row, options: Options): void {
   const { n, floors, result } = row;
   const objects = 2 * PODS_PER_JOB * n;
   const w = result.writes;
-  console.log(`\n== N = ${n} jobs (${objects} pods and services); load average before: ${row.load}`);
+  console.log(
+    `\n== N = ${n} jobs (${objects} pods and services), --threads ${row.threads}; load average before: ${row.load}`,
+  );
   const [before, after] = floors.map((f) => `${f.seconds.toFixed(2)} s`);
   console.log(
     `floor:     ${objects} objects in ${before} before and ${after} after the operator run: mean ${floorSeconds(row).toFixed(2)} s, ${(objects / floorSeconds(row)).toFixed(0)} objects/s`,
@@ -340,13 +346,14 @@ function printWindow(name: string, window: Window): void {
 /** The figures as a Markdown table, for docs/performance.md. */
 function printSummary(rows: Row[]): void {
   console.log(
-    '\n| N | floor s | operator s (all pods) | jobs/s | × floor | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
+    '\n| N | threads | floor s | operator s (all pods) | jobs/s | × floor | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
   );
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
     const { n, result } = row;
     const cells = [
       n,
+      row.threads,
       floorSeconds(row).toFixed(2),
       result.podsSeconds.toFixed(2),
       (n / result.podsSeconds).toFixed(1),
@@ -381,12 +388,15 @@ async function main(): Promise<void> {
     const bench: Bench = { options, cluster: state, client, auth: adminCert(dir), cleanup };
     const rows: Row[] = [];
     for (const n of options.jobs) {
-      const load = loadAverage();
-      const before = await runFloor(bench, n, 'before');
-      const result = await runOperator(bench, n);
-      const row: Row = { n, load, floors: [before, await runFloor(bench, n, 'after')], result };
-      printRun(row, options);
-      rows.push(row);
+      for (const threads of options.threads) {
+        const run: Case = { n, threads };
+        const load = loadAverage();
+        const before = await runFloor(bench, run, 'before');
+        const result = await runOperator(bench, run);
+        const row: Row = { ...run, load, floors: [before, await runFloor(bench, run, 'after')], result };
+        printRun(row, options);
+        rows.push(row);
+      }
     }
     printSummary(rows);
     console.log(`\nload average at the end: ${loadAverage()}`);
