@@ -1,8 +1,12 @@
 // Kubernetes Events for jobs, as the reference emits them. Best effort: an event that cannot be written
 // is logged, never retried, and never fails a reconcile. They are written one at a time, in order, as
 // client-go's recorder does: creating a job records six (one per pod and service), and sent all at once
-// they doubled the writes that compete with the pods and services themselves.
+// they doubled the writes that compete with the pods and services themselves. For the same reason they
+// wait while reconciles are under way (up to MAX_DEFER_MS): an API server busy with a burst of new jobs
+// spends its CPU on their pods first, and the events follow. Their timestamps are those of the moment
+// they were recorded.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { KINDS } from '../api/kinds.ts';
 import type { Job, KubeObject } from '../api/types.ts';
 import type { JobEvent } from '../status/context.ts';
@@ -13,20 +17,33 @@ const REPEAT_WINDOW_MS = 10 * 60 * 1000;
 const MAX_REMEMBERED = 10_000;
 /** Events waiting beyond this many are dropped (client-go's recorder keeps 1,000). */
 const MAX_QUEUED = 10_000;
+/** An event waits for the reconciles to pause at most this long. */
+const MAX_DEFER_MS = 30_000;
+/** How often a waiting event checks whether the reconciles paused. */
+const BUSY_POLL_MS = 50;
 
 export interface EventSink {
   create(object: KubeObject): Promise<unknown>;
 }
 
+export interface EventRecorderOptions {
+  /** True while writes that matter more than events are being made (the manager: reconciles running or queued). */
+  busy?: () => boolean;
+}
+
 export class EventRecorder {
   private readonly recent = new Map<string, number>();
-  private readonly queue: KubeObject[] = [];
+  private readonly queue: { event: KubeObject; at: number }[] = [];
+  private readonly busy: () => boolean;
   private writing = false;
 
   constructor(
     private readonly sink: EventSink,
     private readonly log: Logger,
-  ) {}
+    options: EventRecorderOptions = {},
+  ) {
+    this.busy = options.busy ?? (() => false);
+  }
 
   record(job: Job, event: JobEvent, now = new Date()): void {
     const key = `${job.metadata.uid}/${event.type}/${event.reason}/${event.message}`;
@@ -40,15 +57,21 @@ export class EventRecorder {
       );
       return;
     }
-    this.queue.push(eventObject(job, event, now));
+    this.queue.push({ event: eventObject(job, event, now), at: Date.now() });
     if (!this.writing) void this.writeQueued();
   }
 
-  /** Writes the queued events one by one until none is left. */
+  /** Writes the queued events one by one until none is left, each once the reconciles pause. */
   private async writeQueued(): Promise<void> {
     this.writing = true;
-    for (let event = this.queue.shift(); event; event = this.queue.shift()) {
-      await this.sink.create(event).catch((error: Error) => this.notRecorded(event, error));
+    for (let next = this.queue[0]; next; next = this.queue[0]) {
+      if (this.busy() && Date.now() - next.at < MAX_DEFER_MS) {
+        // Unreferenced: waiting events do not keep a stopping process alive.
+        await delay(BUSY_POLL_MS, undefined, { ref: false });
+        continue;
+      }
+      this.queue.shift();
+      await this.sink.create(next.event).catch((error: Error) => this.notRecorded(next.event, error));
     }
     this.writing = false;
   }

@@ -61,6 +61,8 @@ export class Manager {
   private readonly written = new Map<string, { supersedes: Set<string | undefined>; job: Job }>();
   private readonly events: EventRecorder;
   private synced = false;
+  /** Reconciles under way; while there are any, or keys wait, events hold back (events.ts). */
+  private reconciling = 0;
 
   constructor(
     private readonly client: KubeClient,
@@ -68,7 +70,9 @@ export class Manager {
     private readonly log: Logger,
     private readonly metrics?: OperatorMetrics,
   ) {
-    this.events = new EventRecorder(client, log);
+    this.events = new EventRecorder(client, log, {
+      busy: () => this.reconciling > 0 || this.queue.len() > 0,
+    });
   }
 
   get ready(): boolean {
@@ -112,7 +116,7 @@ export class Manager {
       { schemes: this.options.schemes, namespaces: this.options.namespaces },
       'caches synced, reconciling',
     );
-    await runWorkers(this.queue, this.options.threads, (key) => this.reconcileKey(key));
+    await runWorkers(this.queue, this.options.threads, (key) => this.reconcileCounted(key));
   }
 
   stop(): void {
@@ -197,6 +201,15 @@ export class Manager {
       if (job) return job;
     }
     return undefined;
+  }
+
+  private async reconcileCounted(key: string): Promise<HandlerResult> {
+    this.reconciling++;
+    try {
+      return await this.reconcileKey(key);
+    } finally {
+      this.reconciling--;
+    }
   }
 
   private async reconcileKey(key: string): Promise<HandlerResult> {
