@@ -31,7 +31,7 @@ import {
   type RequestTotals,
 } from './lib/apiserver-metrics.ts';
 import { Cleanup } from './lib/cleanup.ts';
-import { describeCpu, readCpu, type CpuReading } from './lib/cpu.ts';
+import { cpuSpent, describeCpu, readCpu, totalCpu, type CpuReading } from './lib/cpu.ts';
 import { benchJobs, floorObjects, PODS_PER_JOB } from './lib/jobs.ts';
 import { Arrivals, createAll, sleep } from './lib/load.ts';
 import { metricValue, OperatorProcess, type Memory } from './lib/operator-process.ts';
@@ -65,7 +65,8 @@ interface Bench {
 
 /** What the machine did between the first create and the last object: CPU per process, write latency. */
 interface Window {
-  cpu: string;
+  /** CPU seconds per process: the operator (or none), kube-apiserver, etcd and the benchmark itself. */
+  cpu: CpuReading;
   /** Mean milliseconds the apiserver took per write, by verb and resource. */
   latency: [string, number][];
 }
@@ -187,7 +188,7 @@ async function mark(bench: Bench, operator?: OperatorProcess): Promise<Mark> {
 }
 
 async function windowSince(start: Mark, bench: Bench, operator?: OperatorProcess): Promise<Window> {
-  const cpu = describeCpu(readCpu(processes(bench, operator)), start.cpu);
+  const cpu = cpuSpent(readCpu(processes(bench, operator)), start.cpu);
   const latency = meanWriteLatency(await readApiserver(bench.cluster.server, bench.auth), start.apiserver);
   return { cpu, latency };
 }
@@ -304,6 +305,13 @@ interface Row extends Case {
 /** The mean of the two floors, so that load from elsewhere during the run weighs on both sides alike. */
 const floorSeconds = (row: Row) => (row.floors[0].seconds + row.floors[1].seconds) / 2;
 const ratio = (row: Row) => row.result.allSeconds / floorSeconds(row);
+/**
+ * CPU of every process in play (control plane, operator, benchmark) from the first create to the last
+ * object, over the floor's: what the time ratio tends to when the cores are the limit. It moves far
+ * less with load from elsewhere than the times do.
+ */
+const cpuRatio = ({ floors, result }: Row) =>
+  totalCpu(result.window.cpu) / ((totalCpu(floors[0].window.cpu) + totalCpu(floors[1].window.cpu)) / 2);
 const jobWrites = ({ objects, status, other }: WriteBreakdown) => objects + status + other;
 
 function printRun(row: Row, options: Options): void {
@@ -318,7 +326,7 @@ function printRun(row: Row, options: Options): void {
     `floor:     ${objects} objects in ${before} before and ${after} after the operator run: mean ${floorSeconds(row).toFixed(2)} s, ${(objects / floorSeconds(row)).toFixed(0)} objects/s`,
   );
   console.log(
-    `operator:  all pods in ${result.podsSeconds.toFixed(2)} s (${(n / result.podsSeconds).toFixed(1)} jobs/s), pods and services in ${result.allSeconds.toFixed(2)} s: ${ratio(row).toFixed(2)} × floor (target ≤ 1.5)`,
+    `operator:  all pods in ${result.podsSeconds.toFixed(2)} s (${(n / result.podsSeconds).toFixed(1)} jobs/s), pods and services in ${result.allSeconds.toFixed(2)} s: ${ratio(row).toFixed(2)} × floor (target ≤ 1.5); CPU ${cpuRatio(row).toFixed(2)} × floor`,
   );
   console.log(
     `writes/job: ${perJob(w.objects, n)} objects + ${perJob(w.status, n)} status + ${perJob(w.other, n)} other = ${perJob(jobWrites(w), n)} (target ≤ ${2 * PODS_PER_JOB + 2}); events ${perJob(w.events, n)}, the last ${result.settleSeconds.toFixed(1)} s after the last object`,
@@ -339,16 +347,16 @@ function printRun(row: Row, options: Options): void {
 
 function printWindow(name: string, window: Window): void {
   const latency = window.latency.map(([key, ms]) => `${key} ${ms.toFixed(1)}`).join(', ');
-  console.log(`  ${name}: CPU ${window.cpu}`);
+  console.log(`  ${name}: CPU ${describeCpu(window.cpu)}`);
   console.log(`  ${name}: apiserver ms/write ${latency}`);
 }
 
 /** The figures as a Markdown table, for docs/performance.md. */
 function printSummary(rows: Row[]): void {
   console.log(
-    '\n| N | threads | floor s | operator s (all pods) | jobs/s | × floor | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
+    '\n| N | threads | floor s | operator s (all pods) | jobs/s | × floor | CPU × floor | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
   );
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
     const { n, result } = row;
     const cells = [
@@ -358,6 +366,7 @@ function printSummary(rows: Row[]): void {
       result.podsSeconds.toFixed(2),
       (n / result.podsSeconds).toFixed(1),
       ratio(row).toFixed(2),
+      cpuRatio(row).toFixed(2),
       perJob(jobWrites(result.writes), n),
       perJob(result.writes.events, n),
       operatorWrites(result.idle),

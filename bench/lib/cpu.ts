@@ -23,7 +23,15 @@ export function readCpu(pids: Record<string, number>): CpuReading {
   return new Map(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
 }
 
-/** `kube-apiserver 41.2 s, etcd 9.8 s, ...` between two readings. */
-export function describeCpu(after: CpuReading, before: CpuReading): string {
-  return [...after].map(([name, s]) => `${name} ${(s - (before.get(name) ?? 0)).toFixed(1)} s`).join(', ');
+/** CPU seconds each process spent between two readings. */
+export function cpuSpent(after: CpuReading, before: CpuReading): CpuReading {
+  return new Map([...after].map(([name, s]) => [name, s - (before.get(name) ?? 0)]));
+}
+
+export const totalCpu = (spent: CpuReading) => [...spent.values()].reduce((sum, s) => sum + s, 0);
+
+/** `2 cores' worth: 41.2 s = kube-apiserver 30.1 s, etcd 5.0 s, ...` */
+export function describeCpu(spent: CpuReading): string {
+  const parts = [...spent].map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(', ');
+  return `${totalCpu(spent).toFixed(1)} s = ${parts}`;
 }
