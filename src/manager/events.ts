@@ -1,10 +1,9 @@
 // Kubernetes Events for jobs, as the reference emits them. Best effort: an event that cannot be written
-// is logged, never retried, and never fails a reconcile. They are written one at a time, in order, as
-// client-go's recorder does: creating a job records six (one per pod and service), and sent all at once
-// they doubled the writes that compete with the pods and services themselves. For the same reason they
-// wait while reconciles are under way (up to MAX_DEFER_MS): an API server busy with a burst of new jobs
-// spends its CPU on their pods first, and the events follow. Their timestamps are those of the moment
-// they were recorded.
+// is logged, never retried, and never fails a reconcile. Creating a job records six (one per pod and
+// service), and sent as they came they doubled the writes that compete with the pods and services
+// themselves. So they queue, in the order recorded, and wait while reconciles are under way (up to
+// MAX_DEFER_MS): an API server busy with a burst of new jobs spends its CPU on their pods first, and the
+// events follow. Their timestamps are those of the moment they were recorded.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { KINDS } from '../api/kinds.ts';
@@ -21,6 +20,11 @@ const MAX_QUEUED = 10_000;
 const MAX_DEFER_MS = 30_000;
 /** How often a waiting event checks whether the reconciles paused. */
 const BUSY_POLL_MS = 50;
+/**
+ * Events in flight at once. One at a time (client-go's way) costs kube-apiserver and etcd about twice
+ * the CPU per event that eight do, as etcd then commits each alone (bench/apiserver-cost.ts).
+ */
+const WRITERS = 8;
 
 export interface EventSink {
   create(object: KubeObject): Promise<unknown>;
@@ -35,7 +39,7 @@ export class EventRecorder {
   private readonly recent = new Map<string, number>();
   private readonly queue: { event: KubeObject; at: number }[] = [];
   private readonly busy: () => boolean;
-  private writing = false;
+  private writers = 0;
 
   constructor(
     private readonly sink: EventSink,
@@ -58,22 +62,22 @@ export class EventRecorder {
       return;
     }
     this.queue.push({ event: eventObject(job, event, now), at: Date.now() });
-    if (!this.writing) void this.writeQueued();
+    if (this.writers < WRITERS) void this.writeQueued();
   }
 
-  /** Writes the queued events one by one until none is left, each once the reconciles pause. */
+  /** One writer: takes the oldest queued event once the reconciles pause, until none is left. */
   private async writeQueued(): Promise<void> {
-    this.writing = true;
+    this.writers++;
     for (let next = this.queue[0]; next; next = this.queue[0]) {
       if (this.busy() && Date.now() - next.at < MAX_DEFER_MS) {
         // Unreferenced: waiting events do not keep a stopping process alive.
         await delay(BUSY_POLL_MS, undefined, { ref: false });
         continue;
       }
-      this.queue.shift();
-      await this.sink.create(next.event).catch((error: Error) => this.notRecorded(next.event, error));
+      const { event } = this.queue.shift()!;
+      await this.sink.create(event).catch((error: Error) => this.notRecorded(event, error));
     }
-    this.writing = false;
+    this.writers--;
   }
 
   private notRecorded(event: KubeObject, error: Error): void {
