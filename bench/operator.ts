@@ -33,7 +33,7 @@ import {
 import { Cleanup } from './lib/cleanup.ts';
 import { cpuSpent, describeCpu, readCpu, totalCpu, type CpuReading } from './lib/cpu.ts';
 import { benchJobs, floorObjects, PODS_PER_JOB } from './lib/jobs.ts';
-import { Arrivals, createAll, sleep } from './lib/load.ts';
+import { Arrivals, createAll, createNamespace, sleep } from './lib/load.ts';
 import { metricValue, OperatorProcess, type Memory } from './lib/operator-process.ts';
 import {
   backgroundOnly,
@@ -130,12 +130,6 @@ function printMachine(options: Options): void {
     `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
   );
   console.log(`node ${process.version}; operator --kube-api-qps 0; ${options.concurrency} creates in flight`);
-}
-
-async function createNamespace(client: KubeClient, name: string): Promise<void> {
-  await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  // The namespace lifecycle admission plugin reads namespaces from the informer cache.
-  while (!(await client.get({ apiVersion: 'v1', kind: 'Namespace', name }))) await sleep(50);
 }
 
 /** Rejects with a message saying what was awaited, rather than hanging the benchmark forever. */

@@ -21,6 +21,10 @@ export async function forEachLimited<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
+export async function createNamespace(client: KubeClient, name: string): Promise<void> {
+  await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+}
+
 /** Creates every object, `limit` at a time. */
 export function createAll(client: KubeClient, objects: KubeObjectLike[], limit: number): Promise<void> {
   return forEachLimited(objects, limit, (object) => client.create(object));

@@ -1,0 +1,136 @@
+// What each kind of write the operator path makes costs the control plane: kube-apiserver and etcd CPU
+// per request, for N of each (64 in flight unless said otherwise), on a fresh local control plane. The
+// operator benchmark is CPU-bound on 2 cores, so these costs are what its time ratio is made of.
+// Prints figures; asserts nothing.
+//
+//   npx tsx bench/apiserver-cost.ts [--count 1000] [--rounds 2]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Job, KubeObject } from '../src/api/types.ts';
+import { KubeClient } from '../src/kube/client.ts';
+import { loadKubeConfig } from '../src/kube/config.ts';
+import { eventObject } from '../src/manager/events.ts';
+import { down, up } from '../test/cluster/control-plane.ts';
+import { Cleanup } from './lib/cleanup.ts';
+import { cpuSpent, readCpu } from './lib/cpu.ts';
+import { benchJobs, floorObjects } from './lib/jobs.ts';
+import { createNamespace, forEachLimited } from './lib/load.ts';
+
+const IN_FLIGHT = 64;
+
+interface Step {
+  name: string;
+  inFlight: number;
+  /** Sends `count` requests of one kind, `limit` at a time. */
+  run(limit: number): Promise<unknown>;
+}
+
+/** The first status the operator writes for a new job: Created, replica statuses, start time. */
+function firstStatus(job: Job): Job {
+  const now = `${new Date().toISOString().slice(0, 19)}Z`;
+  const created = {
+    type: 'Created',
+    status: 'True',
+    reason: 'PyTorchJobCreated',
+    message: `PyTorchJob ${job.metadata.name} is created.`,
+    lastUpdateTime: now,
+    lastTransitionTime: now,
+  };
+  return {
+    ...job,
+    status: { conditions: [created], replicaStatuses: { Master: {}, Worker: {} }, startTime: now },
+  };
+}
+
+function steps(client: KubeClient, namespace: string, count: number): Step[] {
+  const jobs = benchJobs(count, namespace);
+  const objects = floorObjects(jobs);
+  const ofKind = (kind: string) => objects.filter((o) => o.kind === kind).slice(0, count);
+  const created: Job[] = [];
+  const events = (reason: string) =>
+    created.map((job) =>
+      eventObject(job, { type: 'Normal', reason, message: `${reason} ${job.metadata.name}` }, new Date()),
+    );
+  const createAll = (items: KubeObject[], limit: number) =>
+    forEachLimited(items, limit, (o) => client.create(o));
+  return [
+    { name: 'create pod', inFlight: IN_FLIGHT, run: (limit) => createAll(ofKind('Pod'), limit) },
+    { name: 'create service', inFlight: IN_FLIGHT, run: (limit) => createAll(ofKind('Service'), limit) },
+    {
+      name: 'create pytorchjob',
+      inFlight: IN_FLIGHT,
+      run: (limit) => forEachLimited(jobs, limit, async (job) => created.push(await client.create(job))),
+    },
+    {
+      name: 'update pytorchjob/status',
+      inFlight: IN_FLIGHT,
+      run: (limit) => forEachLimited(created, limit, (job) => client.replaceStatus(firstStatus(job))),
+    },
+    { name: 'create event', inFlight: IN_FLIGHT, run: (limit) => createAll(events('Parallel'), limit) },
+    { name: 'create event', inFlight: 8, run: (limit) => createAll(events('Eight'), limit) },
+    { name: 'create event', inFlight: 1, run: (limit) => createAll(events('Serial'), limit) },
+  ];
+}
+
+async function measure(step: Step, pids: Record<string, number>, count: number): Promise<void> {
+  const before = readCpu(pids);
+  const started = performance.now();
+  await step.run(step.inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  const spent = cpuSpent(readCpu(pids), before);
+  const ms = (name: string) => (((spent.get(name) ?? 0) * 1000) / count).toFixed(2).padStart(6);
+  console.log(
+    `| ${step.name} | ${step.inFlight} | ${ms('kube-apiserver')} | ${ms('etcd')} | ${ms('client')} | ${(count / seconds).toFixed(0)} |`,
+  );
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { count: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '2' } },
+  });
+  const count = Number(values.count);
+  const cleanup = new Cleanup();
+  cleanup.onSignals();
+  const dir = mkdtempSync(join(os.tmpdir(), 'training-operator-bench-'));
+  cleanup.add('the control plane', async () => {
+    await down(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  try {
+    const { state } = await up({ dir, sim: false, log: (line) => console.error(`cluster: ${line}`) });
+    const client = await KubeClient.create(loadKubeConfig({ kubeconfig: state.kubeconfig }), { qps: 0 });
+    cleanup.add('the client', () => client.close());
+    const pids = { ...Object.fromEntries(state.processes.map((p) => [p.name, p.pid])), client: process.pid };
+    console.log(
+      `${count} requests per row; load average ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log('\n| request | in flight | apiserver CPU ms | etcd CPU ms | client CPU ms | requests/s |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (let round = 0; round < Number(values.rounds); round++) {
+      const namespace = `cost-${round}`;
+      await createNamespace(client, namespace);
+      for (const step of steps(client, namespace, count)) await measure(step, pids, count);
+    }
+    console.log(
+      `\nload average at the end: ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
+  } finally {
+    await cleanup.run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
