@@ -30,6 +30,7 @@ export class OperatorProcess {
 
   private constructor(
     private readonly child: ChildProcess,
+    readonly namespace: string,
     readonly metricsUrl: string,
     readonly logFile: string,
   ) {
@@ -49,7 +50,8 @@ export class OperatorProcess {
       },
     );
     closeSync(log);
-    const operator = new OperatorProcess(child, `http://127.0.0.1:${metricsPort}/metrics`, options.logFile);
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    const operator = new OperatorProcess(child, options.namespace, metricsUrl, options.logFile);
     try {
       await operator.waitReady(`http://127.0.0.1:${healthPort}/readyz`);
     } catch (error) {
