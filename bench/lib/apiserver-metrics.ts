@@ -104,6 +104,11 @@ export function writesOnly(totals: RequestTotals): RequestTotals {
   return new Map([...totals].filter(([key]) => WRITE_VERBS.has(key.split(' ')[0])));
 }
 
+/** GETs and LISTs of resources (not of /metrics and other plain paths); watches are left out. */
+export function readsOnly(totals: RequestTotals): RequestTotals {
+  return new Map([...totals].filter(([key]) => /^(GET|LIST) \S/.test(key)));
+}
+
 export function sum(totals: RequestTotals, keep: (key: string) => boolean = () => true): number {
   let total = 0;
   for (const [key, n] of totals) if (keep(key)) total += n;

@@ -59,7 +59,7 @@ export function breakDown(writes: RequestTotals): WriteBreakdown {
 /** Writes the operator made, Events included. */
 export const operatorWrites = (b: WriteBreakdown) => b.objects + b.status + b.events + b.other;
 
-/** `POST pods 3000, PUT pytorchjobs/status 1000`, largest first. */
+/** `POST pods 3000, PUT pytorchjobs/status 1000`, largest first (reads too). */
 export function describeWrites(writes: RequestTotals, keep: (key: string) => boolean = () => true): string {
   const shown = [...writes].filter(([key]) => keep(key)).sort(([, a], [, b]) => b - a);
   return shown.length ? shown.map(([key, n]) => `${key} ${n}`).join(', ') : 'none';
