@@ -69,7 +69,7 @@ export class EventRecorder {
   private async writeQueued(): Promise<void> {
     this.writers++;
     for (let next = this.queue[0]; next; next = this.queue[0]) {
-      if (this.busy() && Date.now() - next.at < MAX_DEFER_MS) {
+      if (this.mayWait(next.at)) {
         // Unreferenced: waiting events do not keep a stopping process alive.
         await delay(BUSY_POLL_MS, undefined, { ref: false });
         continue;
@@ -78,6 +78,14 @@ export class EventRecorder {
       await this.sink.create(event).catch((error: Error) => this.notRecorded(event, error));
     }
     this.writers--;
+  }
+
+  /**
+   * Events wait while the reconciles are busy, but not past MAX_DEFER_MS, nor once half the queue is
+   * full: a long or fast burst must not make the newest events fall off its end.
+   */
+  private mayWait(queuedAt: number): boolean {
+    return this.busy() && Date.now() - queuedAt < MAX_DEFER_MS && this.queue.length < MAX_QUEUED / 2;
   }
 
   private notRecorded(event: KubeObject, error: Error): void {
