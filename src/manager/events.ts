@@ -14,8 +14,11 @@ import type { Logger } from '../telemetry/logger.ts';
 /** The same event for the same job is not repeated within this window (client-go's spam filter does likewise). */
 const REPEAT_WINDOW_MS = 10 * 60 * 1000;
 const MAX_REMEMBERED = 10_000;
-/** Events waiting beyond this many are dropped (client-go's recorder keeps 1,000). */
-const MAX_QUEUED = 10_000;
+/**
+ * Events waiting beyond this many are dropped: about 12 MB at ~600 bytes each (client-go's recorder
+ * keeps 1,000). Half of it holds the six events of each of 1,600 jobs created at once.
+ */
+const MAX_QUEUED = 20_000;
 /** An event waits for the reconciles to pause at most this long. */
 const MAX_DEFER_MS = 30_000;
 /** How often a waiting event checks whether the reconciles paused. */
