@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Builds the local control plane's binaries from the Go module proxy and caches them outside the repo,
 # together with the third-party YAML it needs at run time (kwok stages, PodGroup CRDs).
-# Prints the cache directory on the last line of stdout; progress goes to stderr.
+#   build-binaries.sh               the base layer: Kubernetes, etcd, kwok, helm, PodGroup CRDs
+#   build-binaries.sh coscheduler   scheduler-plugins' kube-scheduler with the Coscheduling plugin
+# Each layer is a cache entry of its own, so adding or bumping one never rebuilds the other.
+# Prints the layer's cache directory on the last line of stdout; progress goes to stderr.
 # Concurrent callers wait on a lock; a build is moved into place only when every binary ran.
 set -euo pipefail
+
+layer=${1:-base}
+case "$layer" in
+  base | coscheduler) ;;
+  *) echo "build-binaries: unknown layer '$layer' (expected: base, coscheduler)" >&2; exit 2 ;;
+esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -14,8 +23,13 @@ command -v go >/dev/null || { echo "build-binaries: step 'find go': go is not on
 export GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 GOFLAGS=
 
 go_version=$(go env GOVERSION)
-versions_hash=$(grep -v '^#' "$here/versions.env" | sha256sum | cut -c1-12)
-key="k8s-${K8S_VERSION}_${go_version}_${versions_hash}"
+# A layer's key hashes the assignments it depends on (comments are ignored).
+assignments() { grep -v '^#' "$here/versions.env"; }
+if [ "$layer" = base ]; then
+  key="k8s-${K8S_VERSION}_${go_version}_$(assignments | grep -v '^COSCHEDULER_' | sha256sum | cut -c1-12)"
+else
+  key="coscheduler-${SCHEDULER_PLUGINS_VERSION}_${go_version}_$(assignments | grep -E '^(COSCHEDULER_|SCHEDULER_PLUGINS_VERSION=)' | sha256sum | cut -c1-12)"
+fi
 root="${TRAINING_OPERATOR_BIN_CACHE:-$HOME/.cache/training-operator/k8s-bins}"
 out="$root/$key"
 
@@ -71,102 +85,138 @@ run_step() {
 }
 module_dir() { (cd "$work" && go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'); }
 
-# Kubernetes: k8s.io/kubernetes requires its staging modules at v0.0.0, so a throwaway module replaces
-# every one of them with its published version and builds the commands from there.
+# Kubernetes' staging modules: k8s.io/kubernetes requires them at v0.0.0, so a wrapper module replaces each
+# with its published version.
 staging=(api apiextensions-apiserver apimachinery apiserver cli-runtime client-go cloud-provider
   cluster-bootstrap code-generator component-base component-helpers controller-manager cri-api cri-client
   csi-translation-lib dynamic-resource-allocation endpointslice externaljwt kms kube-aggregator
   kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics mount-utils
   pod-security-admission sample-apiserver sample-cli-plugin sample-controller)
-mkdir -p "$work/k8s"
-{
-  printf 'module local.test/k8s-bins\n\ngo 1.26\n\ngodebug default=go1.25\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$K8S_VERSION"
-  for m in "${staging[@]}"; do printf '\tk8s.io/%s => k8s.io/%s %s\n' "$m" "$m" "$K8S_STAGING_VERSION"; done
-  printf ')\n'
-} >"$work/k8s/go.mod"
-printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n' >"$work/k8s/tools.go"
-minor=$(echo "$K8S_VERSION" | cut -d. -f2)
-ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
-done
-k8s_modules() { cd "$work/k8s" && go mod tidy; }
-k8s_build() {
-  cd "$work/k8s"
-  go build -trimpath -tags=selinux,notest,grpcnotrace -ldflags "$ldflags" -o "$bin/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
-}
-run_step k8s-modules "the Go module proxy must serve k8s.io/kubernetes $K8S_VERSION and its staging modules at $K8S_STAGING_VERSION; if a staging module is reported at v0.0.0, add it to the staging list in $0" \
-  k8s_modules
-run_step k8s-build "compiling Kubernetes needs ~3 GiB of memory and ~4 GiB of disk for the Go build cache; a missing module in the log above means the staging list in $0 is incomplete" \
-  k8s_build
 
-# etcd: the server's main package is the root of go.etcd.io/etcd/server/v3, whose go.mod has relative
-# replaces, so it is built from a wrapper module too.
-mkdir -p "$work/etcd"
-printf 'module local.test/etcd-bin\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$work/etcd/go.mod"
-printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$work/etcd/tools.go"
-etcd_modules() { cd "$work/etcd" && go mod tidy; }
-etcd_build() { cd "$work/etcd" && go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3; }
-run_step etcd-modules "the Go module proxy must serve go.etcd.io/etcd/server/v3 $ETCD_VERSION" etcd_modules
-run_step etcd-build "see the log above" etcd_build
-
-# kwok and helm have no replace directives and install directly.
-run_step kwok-build "the Go module proxy must serve sigs.k8s.io/kwok $KWOK_VERSION" \
-  env GOBIN="$bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
-run_step helm-build "the Go module proxy must serve helm.sh/helm/v3 $HELM_VERSION" \
-  env GOBIN="$bin" go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-
-# Third-party YAML comes from the module cache at build time, never from the repo: kwok's default stages
-# and the PodGroup CRDs are kept next to the binaries so that starting a cluster needs no Go.
-copy_kwok_stages() {
-  local dir
-  dir=$(module_dir "sigs.k8s.io/kwok@$KWOK_VERSION")
-  mkdir -p "$bin/kwok-stages"
-  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
-    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
-    install -m 0644 "$dir/kustomize/stage/$f" "$bin/kwok-stages/$(basename "$f")"
+build_base() {
+  mkdir -p "$work/k8s"
+  {
+    printf 'module local.test/k8s-bins\n\ngo 1.26\n\ngodebug default=go1.25\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$K8S_VERSION"
+    for m in "${staging[@]}"; do printf '\tk8s.io/%s => k8s.io/%s %s\n' "$m" "$m" "$K8S_STAGING_VERSION"; done
+    printf ')\n'
+  } >"$work/k8s/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n' >"$work/k8s/tools.go"
+  minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+  ldflags="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
   done
-}
-run_step kwok-stages "the Go module proxy must serve sigs.k8s.io/kwok $KWOK_VERSION" copy_kwok_stages
+  k8s_modules() { cd "$work/k8s" && go mod tidy; }
+  k8s_build() {
+    cd "$work/k8s"
+    go build -trimpath -tags=selinux,notest,grpcnotrace -ldflags "$ldflags" -o "$bin/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  }
+  run_step k8s-modules "the Go module proxy must serve k8s.io/kubernetes $K8S_VERSION and its staging modules at $K8S_STAGING_VERSION; if a staging module is reported at v0.0.0, add it to the staging list in $0" \
+    k8s_modules
+  run_step k8s-build "compiling Kubernetes needs ~3 GiB of memory and ~4 GiB of disk for the Go build cache; a missing module in the log above means the staging list in $0 is incomplete" \
+    k8s_build
 
-mkdir -p "$bin/podgroup-crds"
-copy_scheduler_plugins_crd() {
-  local dir
-  dir=$(module_dir "sigs.k8s.io/scheduler-plugins@$SCHEDULER_PLUGINS_VERSION")
-  install -m 0644 "$dir/config/crd/bases/scheduling.x-k8s.io_podgroups.yaml" "$bin/podgroup-crds/"
-}
-run_step scheduler-plugins-crd "the Go module proxy must serve sigs.k8s.io/scheduler-plugins $SCHEDULER_PLUGINS_VERSION (it lists no versions, but serves exact ones)" \
-  copy_scheduler_plugins_crd
+  # etcd: the server's main package is the root of go.etcd.io/etcd/server/v3, whose go.mod has relative
+  # replaces, so it is built from a wrapper module too.
+  mkdir -p "$work/etcd"
+  printf 'module local.test/etcd-bin\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$work/etcd/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$work/etcd/tools.go"
+  etcd_modules() { cd "$work/etcd" && go mod tidy; }
+  etcd_build() { cd "$work/etcd" && go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3; }
+  run_step etcd-modules "the Go module proxy must serve go.etcd.io/etcd/server/v3 $ETCD_VERSION" etcd_modules
+  run_step etcd-build "see the log above" etcd_build
 
-# volcano.sh/volcano is not served here; Volcano's Makefile generates the same CRD from volcano.sh/apis.
-mkdir -p "$work/volcano"
-printf 'module local.test/volcano-crd\n\ngo 1.26\n\nrequire volcano.sh/apis %s\n' "$VOLCANO_APIS_VERSION" >"$work/volcano/go.mod"
-printf '//go:build tools\n\npackage tools\n\nimport _ "volcano.sh/apis/pkg/apis/scheduling/v1beta1"\n' >"$work/volcano/tools.go"
-generate_volcano_crd() {
-  GOBIN="$work/tools" go install "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION"
-  cd "$work/volcano"
-  go mod tidy
-  "$work/tools/controller-gen" "crd:crdVersions=v1,generateEmbeddedObjectMeta=true" \
-    paths=volcano.sh/apis/pkg/apis/scheduling/v1beta1 output:crd:artifacts:config="$work/volcano/crds"
-  install -m 0644 "$work/volcano/crds/scheduling.volcano.sh_podgroups.yaml" "$bin/podgroup-crds/"
-}
-run_step volcano-crd "the Go module proxy must serve volcano.sh/apis $VOLCANO_APIS_VERSION and sigs.k8s.io/controller-tools $CONTROLLER_TOOLS_VERSION" \
-  generate_volcano_crd
+  # kwok and helm have no replace directives and install directly.
+  run_step kwok-build "the Go module proxy must serve sigs.k8s.io/kwok $KWOK_VERSION" \
+    env GOBIN="$bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  run_step helm-build "the Go module proxy must serve helm.sh/helm/v3 $HELM_VERSION" \
+    env GOBIN="$bin" go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 
-step "checking every binary runs"
-for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm; do
-  [ -x "$bin/$b" ] || fail verify "$b was not produced"
-done
-"$bin/kube-apiserver" --version >&2 || fail verify "kube-apiserver does not run"
-"$bin/etcd" --version >&2 || fail verify "etcd does not run"
-"$bin/kwok" --help >/dev/null || fail verify "kwok does not run"
-"$bin/helm" version --short >&2 || fail verify "helm does not run"
-"$bin/kubectl" version --client >&2 || fail verify "kubectl does not run"
-for crd in scheduling.x-k8s.io_podgroups.yaml scheduling.volcano.sh_podgroups.yaml; do
-  grep -q '^kind: CustomResourceDefinition' "$bin/podgroup-crds/$crd" || fail verify "podgroup-crds/$crd is not a CRD"
-done
+  # Third-party YAML comes from the module cache at build time, never from the repo: kwok's default stages
+  # and the PodGroup CRDs are kept next to the binaries so that starting a cluster needs no Go.
+  copy_kwok_stages() {
+    local dir
+    dir=$(module_dir "sigs.k8s.io/kwok@$KWOK_VERSION")
+    mkdir -p "$bin/kwok-stages"
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+      pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      install -m 0644 "$dir/kustomize/stage/$f" "$bin/kwok-stages/$(basename "$f")"
+    done
+  }
+  run_step kwok-stages "the Go module proxy must serve sigs.k8s.io/kwok $KWOK_VERSION" copy_kwok_stages
+
+  mkdir -p "$bin/podgroup-crds"
+  copy_scheduler_plugins_crd() {
+    local dir
+    dir=$(module_dir "sigs.k8s.io/scheduler-plugins@$SCHEDULER_PLUGINS_VERSION")
+    install -m 0644 "$dir/config/crd/bases/scheduling.x-k8s.io_podgroups.yaml" "$bin/podgroup-crds/"
+  }
+  run_step scheduler-plugins-crd "the Go module proxy must serve sigs.k8s.io/scheduler-plugins $SCHEDULER_PLUGINS_VERSION (it lists no versions, but serves exact ones)" \
+    copy_scheduler_plugins_crd
+
+  # volcano.sh/volcano is not served here; Volcano's Makefile generates the same CRD from volcano.sh/apis.
+  mkdir -p "$work/volcano"
+  printf 'module local.test/volcano-crd\n\ngo 1.26\n\nrequire volcano.sh/apis %s\n' "$VOLCANO_APIS_VERSION" >"$work/volcano/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "volcano.sh/apis/pkg/apis/scheduling/v1beta1"\n' >"$work/volcano/tools.go"
+  generate_volcano_crd() {
+    GOBIN="$work/tools" go install "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION"
+    cd "$work/volcano"
+    go mod tidy
+    "$work/tools/controller-gen" "crd:crdVersions=v1,generateEmbeddedObjectMeta=true" \
+      paths=volcano.sh/apis/pkg/apis/scheduling/v1beta1 output:crd:artifacts:config="$work/volcano/crds"
+    install -m 0644 "$work/volcano/crds/scheduling.volcano.sh_podgroups.yaml" "$bin/podgroup-crds/"
+  }
+  run_step volcano-crd "the Go module proxy must serve volcano.sh/apis $VOLCANO_APIS_VERSION and sigs.k8s.io/controller-tools $CONTROLLER_TOOLS_VERSION" \
+    generate_volcano_crd
+
+  step "checking every binary runs"
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm; do
+    [ -x "$bin/$b" ] || fail verify "$b was not produced"
+  done
+  "$bin/kube-apiserver" --version >&2 || fail verify "kube-apiserver does not run"
+  "$bin/etcd" --version >&2 || fail verify "etcd does not run"
+  "$bin/kwok" --help >/dev/null || fail verify "kwok does not run"
+  "$bin/helm" version --short >&2 || fail verify "helm does not run"
+  "$bin/kubectl" version --client >&2 || fail verify "kubectl does not run"
+  for crd in scheduling.x-k8s.io_podgroups.yaml scheduling.volcano.sh_podgroups.yaml; do
+    grep -q '^kind: CustomResourceDefinition' "$bin/podgroup-crds/$crd" || fail verify "podgroup-crds/$crd is not a CRD"
+  done
+
+}
+
+# scheduler-plugins pins Kubernetes with replace directives, which apply only to a main module, so (as
+# for Kubernetes itself) a wrapper module requires it and replaces Kubernetes and every staging module
+# with the versions in versions.env.
+build_coscheduler() {
+  mkdir -p "$work/coscheduler"
+  {
+    printf 'module local.test/coscheduler\n\ngo 1.26\n\nrequire sigs.k8s.io/scheduler-plugins %s\n\n' "$SCHEDULER_PLUGINS_VERSION"
+    printf 'replace (\n\tk8s.io/kubernetes => k8s.io/kubernetes %s\n' "$COSCHEDULER_K8S_VERSION"
+    for m in "${staging[@]}"; do printf '\tk8s.io/%s => k8s.io/%s %s\n' "$m" "$m" "$COSCHEDULER_K8S_STAGING_VERSION"; done
+    printf ')\n'
+  } >"$work/coscheduler/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "sigs.k8s.io/scheduler-plugins/cmd/scheduler"\n' >"$work/coscheduler/tools.go"
+  coscheduler_modules() { cd "$work/coscheduler" && go mod tidy; }
+  coscheduler_build() {
+    cd "$work/coscheduler"
+    # The scheduler checks its emulation version against the Kubernetes version it reports.
+    local ldflags="-s -w" pkg minor
+    minor=$(echo "$COSCHEDULER_K8S_VERSION" | cut -d. -f2)
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      ldflags+=" -X $pkg.gitVersion=$COSCHEDULER_K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+    done
+    go build -trimpath -ldflags "$ldflags" -o "$bin/kube-scheduler-plugins" sigs.k8s.io/scheduler-plugins/cmd/scheduler
+  }
+  run_step coscheduler-modules "the Go module proxy must serve sigs.k8s.io/scheduler-plugins $SCHEDULER_PLUGINS_VERSION, k8s.io/kubernetes $COSCHEDULER_K8S_VERSION and its staging modules at $COSCHEDULER_K8S_STAGING_VERSION" \
+    coscheduler_modules
+  run_step coscheduler-build "compiling needs ~2 GiB of memory and ~3 GiB of disk for the Go build cache" coscheduler_build
+  step "checking the scheduler runs"
+  "$bin/kube-scheduler-plugins" --version >&2 || fail verify "kube-scheduler-plugins does not run"
+}
+
+if [ "$layer" = base ]; then build_base; else build_coscheduler; fi
 
 touch "$bin/.complete"
 mv "$bin" "$out"

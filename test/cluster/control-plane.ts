@@ -28,6 +28,8 @@ export const defaultDir = join(repoRoot, '.local');
 export interface ClusterState {
   dir: string;
   binDir: string;
+  /** Sim mode only: the coscheduler layer (scheduler-plugins' kube-scheduler). */
+  coschedulerBinDir?: string;
   sim: boolean;
   /** False while `up` is still starting components; such a state is stale if `up` died. */
   ready: boolean;
@@ -64,12 +66,12 @@ export function isRunning(state: ClusterState): boolean {
 }
 
 /**
- * Runs the build script and returns the binary directory; a cache hit returns at once. Its progress goes
- * to our stderr. Asynchronous, so that an interrupt is handled during a 16-minute cold build.
+ * Runs the build script for a cache layer and returns its directory; a cache hit returns at once. Its
+ * progress goes to our stderr. Asynchronous, so that an interrupt is handled during a 16-minute cold build.
  */
-export function buildBinaries(): Promise<string> {
+export function buildBinaries(layer: 'base' | 'coscheduler' = 'base'): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('bash', [join(repoRoot, 'test/cluster/build-binaries.sh')], {
+    const child = spawn('bash', [join(repoRoot, 'test/cluster/build-binaries.sh'), layer], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -79,7 +81,11 @@ export function buildBinaries(): Promise<string> {
       const dir = out.trim().split('\n').at(-1);
       if (code === 0 && dir) resolvePromise(dir);
       else
-        reject(new StartError(`test/cluster/build-binaries.sh failed (exit ${code}); see its output above`));
+        reject(
+          new StartError(
+            `test/cluster/build-binaries.sh ${layer} failed (exit ${code}); see its output above`,
+          ),
+        );
     });
   });
 }
@@ -256,12 +262,14 @@ export async function up(opts: UpOptions): Promise<{ state: ClusterState; reused
   const t0 = Date.now();
   const log = (line: string) => opts.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`);
   const binDir = await buildBinaries();
+  const coschedulerBinDir = opts.sim ? await buildBinaries('coscheduler') : undefined;
   mkdirSync(opts.dir, { recursive: true });
   resetStateDir(opts.dir);
   linkBinaries(opts.dir, binDir);
   const state: ClusterState = {
     dir: opts.dir,
     binDir,
+    coschedulerBinDir,
     sim: opts.sim,
     ready: false,
     server: '',
@@ -283,7 +291,8 @@ export async function up(opts: UpOptions): Promise<{ state: ClusterState; reused
     writeKubeconfig(state.kubeconfig, state.server, pki);
     log('installing the PodGroup CRDs');
     await installCrds(binDir, state.kubeconfig, podGroupCrdFiles(binDir));
-    if (opts.sim) log('starting kube-controller-manager, kube-scheduler and kwok with fake nodes');
+    if (opts.sim)
+      log('starting kube-controller-manager, kube-scheduler, the coscheduler and kwok with fake nodes');
     // The API server spends seconds compiling our CRDs' CEL rules; the simulation needs none of them.
     await Promise.all([
       installOwnCrds(binDir, state.kubeconfig, log),

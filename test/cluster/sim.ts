@@ -14,6 +14,14 @@ import { startProcess, type Started } from './process.ts';
 export const FINISH_ANNOTATION = 'training-operator.test/finish';
 export const EXIT_CODE_ANNOTATION = 'training-operator.test/exit-code';
 
+/**
+ * The scheduler gang jobs name in sim mode (the reference's e2e name): scheduler-plugins' kube-scheduler
+ * with the Coscheduling plugin, beside the default scheduler.
+ */
+export const COSCHEDULER_NAME = 'scheduler-plugins-scheduler';
+/** How long the Coscheduling plugin holds the assumed pods of an incomplete gang before it rejects them. */
+export const COSCHEDULING_PERMIT_WAIT_SECONDS = 10;
+
 /** Fake nodes: enough room for multi-replica jobs, with GPUs for resource-request tests. */
 export const FAKE_NODES = ['kwok-node-0', 'kwok-node-1', 'kwok-node-2'];
 // Ephemeral storage too: init containers such as the MPI launcher's kubectl-delivery request it.
@@ -82,15 +90,46 @@ function componentFlags(state: ClusterState, name: string, port: number): string
   ];
 }
 
+/**
+ * The coscheduler's configuration: one profile under its own name, with the Coscheduling plugin sorting
+ * the queue and holding pods at Permit until their whole PodGroup fits (scheduler-plugins'
+ * manifests/coscheduling/scheduler-config.yaml, renamed so that the default scheduler stays as it is).
+ */
+function writeCoschedulerConfig(state: ClusterState): string {
+  const config = {
+    apiVersion: 'kubescheduler.config.k8s.io/v1',
+    kind: 'KubeSchedulerConfiguration',
+    leaderElection: { leaderElect: false },
+    clientConnection: { kubeconfig: state.kubeconfig },
+    profiles: [
+      {
+        schedulerName: COSCHEDULER_NAME,
+        plugins: {
+          multiPoint: { enabled: [{ name: 'Coscheduling' }] },
+          queueSort: { enabled: [{ name: 'Coscheduling' }], disabled: [{ name: '*' }] },
+        },
+        pluginConfig: [
+          { name: 'Coscheduling', args: { permitWaitingTimeSeconds: COSCHEDULING_PERMIT_WAIT_SECONDS } },
+        ],
+      },
+    ],
+  };
+  const dir = join(state.dir, 'components', 'kube-scheduler-plugins');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, YAML.stringify(config));
+  return file;
+}
+
 async function startComponent(
   state: ClusterState,
   name: string,
   args: (port: number) => string[],
-  opts: { healthz: (port: number) => Promise<boolean>; env?: NodeJS.ProcessEnv },
+  opts: { healthz: (port: number) => Promise<boolean>; env?: NodeJS.ProcessEnv; binDir?: string },
   track: (s: Started) => void,
 ): Promise<Started> {
   const port = await freePort();
-  const proc = startProcess(name, join(state.binDir, name), args(port), {
+  const proc = startProcess(name, join(opts.binDir ?? state.binDir, name), args(port), {
     logDir: join(state.dir, 'logs'),
     port,
     env: opts.env,
@@ -115,7 +154,10 @@ async function createFakeNodes(state: ClusterState, kwok: Started): Promise<void
   );
 }
 
-/** Starts kube-controller-manager, kube-scheduler and kwok side by side, then the fake nodes. */
+/**
+ * Starts kube-controller-manager, kube-scheduler, the coscheduler and kwok side by side, then the fake
+ * nodes.
+ */
 export async function startSimulation(
   state: ClusterState,
   pki: Pki,
@@ -138,13 +180,31 @@ export async function startSimulation(
     '--node-lease-duration-seconds=40',
     `--server-address=127.0.0.1:${port}`,
   ];
-  const [, , kwok] = await Promise.all([
+  // With --config, kube-scheduler takes its kubeconfig and leader election from the file, not from flags.
+  const coschedulerArgs = (port: number) => [
+    `--config=${writeCoschedulerConfig(state)}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--cert-dir=${join(state.dir, 'components', 'kube-scheduler-plugins')}`,
+    '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+    // The plugin reads PodGroups from a cache of its own, which can lag behind the PodGroup event that
+    // requeues a gang: the gang's pods then wait for the next flush of unschedulable pods (5 min).
+    '--pod-max-in-unschedulable-pods-duration=10s',
+  ];
+  const [, , , kwok] = await Promise.all([
     startComponent(state, 'kube-controller-manager', kcmArgs, { healthz: tlsHealthz }, track),
     startComponent(
       state,
       'kube-scheduler',
       (port) => componentFlags(state, 'kube-scheduler', port),
       { healthz: tlsHealthz },
+      track,
+    ),
+    startComponent(
+      state,
+      'kube-scheduler-plugins',
+      coschedulerArgs,
+      { healthz: tlsHealthz, binDir: state.coschedulerBinDir },
       track,
     ),
     startComponent(

@@ -4,44 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { KindName } from '../../src/api/kinds.ts';
-import type { Job, ReplicaSpec } from '../../src/api/types.ts';
-import { EXIT_CODE_ANNOTATION, FINISH_ANNOTATION } from '../cluster/sim.ts';
 import * as harness from '../integration/harness.ts';
 import { createJob, hasCondition, operatorNamespace, podsOf, waitForJob } from '../integration/operator.ts';
 import { makeJob } from '../support/builders.ts';
-
-/** Makes every pod of `types` finish on its own once running, with the given outcome. */
-function finishing(job: Job, types: string[], phase: 'Succeeded' | 'Failed', exitCode?: number): Job {
-  const field = { PyTorchJob: 'pytorchReplicaSpecs', TFJob: 'tfReplicaSpecs', MPIJob: 'mpiReplicaSpecs' }[
-    job.kind as 'PyTorchJob' | 'TFJob' | 'MPIJob'
-  ];
-  const specs = job.spec[field] as Record<string, ReplicaSpec>;
-  for (const type of types) {
-    const template = specs[type].template!;
-    const annotations: Record<string, string> = { [FINISH_ANNOTATION]: phase };
-    if (exitCode !== undefined) annotations[EXIT_CODE_ANNOTATION] = String(exitCode);
-    template.metadata = { ...template.metadata, annotations };
-  }
-  return job;
-}
-
-async function runsToSucceeded(namespace: string, kind: KindName, name: string): Promise<Job> {
-  const job = await waitForJob(
-    namespace,
-    kind,
-    name,
-    (j) => hasCondition(j, 'Succeeded') || hasCondition(j, 'Failed'),
-    'finished',
-    60_000,
-  );
-  assert.ok(hasCondition(job, 'Succeeded'), JSON.stringify(job.status?.conditions));
-  assert.ok(hasCondition(job, 'Created'));
-  for (const type of ['Running', 'Restarting', 'Failed'] as const)
-    assert.equal(hasCondition(job, type), false, type);
-  assert.ok(job.status?.startTime && job.status.completionTime);
-  return job;
-}
+import { finishing, runsToSucceeded } from './sim-jobs.ts';
 
 describe('jobs on the simulated cluster', () => {
   test('a PyTorchJob runs to Succeeded; deleting it garbage-collects its pods and services', async (t) => {
