@@ -15,7 +15,7 @@ import { eventObject } from '../src/manager/events.ts';
 import { down, up } from '../test/cluster/control-plane.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { cpuSpent, readCpu } from './lib/cpu.ts';
-import { benchJobs, floorObjects } from './lib/jobs.ts';
+import { benchJobs, firstStatus, floorObjects } from './lib/jobs.ts';
 import { createNamespace, forEachLimited } from './lib/load.ts';
 
 const IN_FLIGHT = 64;
@@ -25,23 +25,6 @@ interface Step {
   inFlight: number;
   /** Sends `count` requests of one kind, `limit` at a time. */
   run(limit: number): Promise<unknown>;
-}
-
-/** The first status the operator writes for a new job: Created, replica statuses, start time. */
-function firstStatus(job: Job): Job {
-  const now = `${new Date().toISOString().slice(0, 19)}Z`;
-  const created = {
-    type: 'Created',
-    status: 'True',
-    reason: 'PyTorchJobCreated',
-    message: `PyTorchJob ${job.metadata.name} is created.`,
-    lastUpdateTime: now,
-    lastTransitionTime: now,
-  };
-  return {
-    ...job,
-    status: { conditions: [created], replicaStatuses: { Master: {}, Worker: {} }, startTime: now },
-  };
 }
 
 function steps(client: KubeClient, namespace: string, count: number): Step[] {

@@ -2,22 +2,27 @@
 // pods and 3N services on a real local control plane (envtest mode: pods stay Pending), how many API
 // writes that takes per job, whether it writes anything once idle, and its memory. The floor is the same
 // 6N objects created directly by a plain client, right before and right after the operator run (their
-// mean is the reference, so load from elsewhere weighs on both sides). Prints figures; asserts nothing.
+// mean is the reference, so load from elsewhere weighs on both sides). The ideal is a plain client that
+// sends the writes any operator must cause — each job created, its 6 objects, one status — with
+// nothing watched and nothing decided: what the operator's time tends to if its own work cost nothing.
+// Prints figures; asserts nothing.
 //
 //   npx tsx bench/operator.ts [--jobs 100,1000] [--threads 4[,8...]] [--concurrency 64] [--idle-seconds 60]
-//                             [--settle-seconds 5] [--cpu-prof DIR] [--keep-logs]
+//                             [--settle-seconds 5] [--cpu-prof DIR] [--apiserver-profile DIR] [--keep-logs]
 //
 // --concurrency: creates in flight (jobs, and the floor's objects); --settle-seconds: how long the
 // operator's writes must stay still before the run counts as settled; --cpu-prof: the operator writes a
-// V8 CPU profile there when it stops; --keep-logs: keep the control plane's and operator's logs.
+// V8 CPU profile there when it stops; --apiserver-profile: kube-apiserver's CPU profile over the first
+// 1.5 × floor seconds of the ideal's and the operator's windows (the same length, so their samples
+// compare), for `go tool pprof -top`; --keep-logs: keep the control plane's and operator's logs.
 //
 // It starts its own control plane in a temporary directory, and stops it and the operator at the end,
 // on an error, or on Ctrl-C.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { KubeObject } from '../src/api/types.ts';
+import type { Job, KubeObject } from '../src/api/types.ts';
 import { KubeClient } from '../src/kube/client.ts';
 import { loadKubeConfig } from '../src/kube/config.ts';
 import { POD, SERVICE } from '../src/kube/resources.ts';
@@ -26,6 +31,7 @@ import {
   adminCert,
   fromClientCounts,
   meanWriteLatency,
+  profileApiserver,
   readApiserver,
   readsOnly,
   subtract,
@@ -37,8 +43,8 @@ import {
 } from './lib/apiserver-metrics.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { cpuSpent, describeCpu, readCpu, totalCpu, type CpuReading } from './lib/cpu.ts';
-import { benchJobs, floorObjects, PODS_PER_JOB } from './lib/jobs.ts';
-import { Arrivals, createAll, createNamespace, sleep } from './lib/load.ts';
+import { benchJobs, firstStatus, floorObjects, PODS_PER_JOB, podsAndServices } from './lib/jobs.ts';
+import { Arrivals, createAll, createNamespace, forEachLimited, sleep } from './lib/load.ts';
 import { metricValue, OperatorProcess, type Memory } from './lib/operator-process.ts';
 import {
   backgroundOnly,
@@ -57,6 +63,7 @@ interface Options {
   /** Writes must stay unchanged this long for the run to count as settled. */
   settleSeconds: number;
   cpuProfDir?: string;
+  apiserverProfileDir?: string;
   keepLogs: boolean;
 }
 
@@ -89,6 +96,8 @@ interface Creation {
   writes: WriteBreakdown;
   /** From the last object until the operator's last write (events, mostly). */
   settleSeconds: number;
+  /** Events written before the last object existed, in the timed window. */
+  eventsInWindow: number;
   /** GETs and LISTs anyone sent meanwhile: the operator reads from its caches, so none is expected. */
   reads: RequestTotals;
   reconciles: number;
@@ -112,6 +121,7 @@ function parseOptions(): Options {
       'idle-seconds': { type: 'string', default: '60' },
       'settle-seconds': { type: 'string', default: '5' },
       'cpu-prof': { type: 'string' },
+      'apiserver-profile': { type: 'string' },
       'keep-logs': { type: 'boolean', default: false },
     },
   });
@@ -128,6 +138,7 @@ function parseOptions(): Options {
     idleSeconds: positive('idle-seconds', values['idle-seconds']),
     settleSeconds: positive('settle-seconds', values['settle-seconds']),
     cpuProfDir: values['cpu-prof'] && resolve(values['cpu-prof']),
+    apiserverProfileDir: values['apiserver-profile'] && resolve(values['apiserver-profile']),
     keepLogs: values['keep-logs'],
   };
 }
@@ -216,6 +227,44 @@ async function runFloor(bench: Bench, { n, threads }: Case, when: string): Promi
   return { seconds, window };
 }
 
+/** With --apiserver-profile, starts kube-apiserver's CPU profile of a window; await it before the next. */
+function startProfile(bench: Bench, name: string, seconds: number | undefined): Promise<void> {
+  const dir = bench.options.apiserverProfileDir;
+  if (!dir || !seconds) return Promise.resolve();
+  mkdirSync(dir, { recursive: true });
+  return profileApiserver(
+    bench.cluster.server,
+    bench.auth,
+    seconds,
+    join(dir, `kube-apiserver-${name}.pprof`),
+  );
+}
+
+/**
+ * The ideal: per job, as a chain, the job created, then its pods and services at once, then its first
+ * status; `concurrency` chains at a time. Timed until the last chain ends, status included.
+ */
+async function runIdeal(bench: Bench, { n, threads, profileSeconds }: Case): Promise<FloorResult> {
+  const namespace = `ideal-${n}-t${threads}`;
+  await createNamespace(bench.client, namespace);
+  const { client } = bench;
+  // Watched like the floor's and the operator's objects, so that every run feeds the same observers.
+  const watches = await watchPodsAndServices(bench, namespace, PODS_PER_JOB * n);
+  const start = await mark(bench);
+  const profile = startProfile(bench, `ideal-${n}`, profileSeconds);
+  await forEachLimited(benchJobs(n, namespace), bench.options.concurrency, async (job) => {
+    const stored = await client.create<Job>(job);
+    await Promise.all(podsAndServices(stored).map((object) => client.create(object)));
+    await client.replaceStatus(firstStatus(stored));
+  });
+  const arrivals = await arrived(watches, 600, `the ideal's ${2 * PODS_PER_JOB * n} objects`);
+  const seconds = (Math.max(performance.now(), ...arrivals) - start.at) / 1000;
+  const window = await windowSince(start, bench);
+  await Promise.all(watches.map((w) => w.stop()));
+  await profile;
+  return { seconds, window };
+}
+
 /** Waits until the operator's writes stop changing; returns the last reading and how long that took. */
 async function settle(
   bench: Bench,
@@ -267,18 +316,25 @@ async function startOperator(bench: Bench, { n, threads }: Case): Promise<Operat
 }
 
 /** Creates the N jobs and times the operator to all their pods and services; then counts its writes. */
-async function createJobs(bench: Bench, operator: OperatorProcess, n: number): Promise<Creation> {
+async function createJobs(
+  bench: Bench,
+  operator: OperatorProcess,
+  { n, profileSeconds }: Case,
+): Promise<Creation> {
   const jobs = benchJobs(n, operator.namespace);
   const watches = await watchPodsAndServices(bench, operator.namespace, PODS_PER_JOB * n);
   bench.client.requests.reset();
   const start = await mark(bench, operator);
+  const profile = startProfile(bench, `operator-${n}`, profileSeconds);
   await createAll(bench.client, jobs, bench.options.concurrency);
   const [pods, services] = await arrived(watches, 900, `the operator's ${2 * PODS_PER_JOB * n} objects`);
   const window = await windowSince(start, bench, operator);
+  const atLastObject = breakDown(writesOnly(subtract(await readTotals(bench), start.apiserver.requests)));
   await Promise.all(watches.map((w) => w.stop()));
   // The operator's writes are the apiserver's count less the benchmark's own (the jobs).
   const ours = fromClientCounts(bench.client.requests.snapshot());
   const settled = await settle(bench, start.apiserver.requests);
+  await profile;
   const requests = subtract(settled.totals, start.apiserver.requests);
   const writes = breakDown(subtract(writesOnly(requests), ours));
   return {
@@ -287,6 +343,7 @@ async function createJobs(bench: Bench, operator: OperatorProcess, n: number): P
     window,
     writes,
     settleSeconds: settled.seconds,
+    eventsInWindow: atLastObject.events,
     reads: readsOnly(requests),
     reconciles: metricValue(await operator.metrics(), 'training_operator_reconcile_total'),
   };
@@ -303,7 +360,7 @@ async function idleWrites(bench: Bench): Promise<WriteBreakdown> {
 async function runOperator(bench: Bench, run: Case): Promise<OperatorResult> {
   const operator = await startOperator(bench, run);
   const ready = operator.memory();
-  const creation = await createJobs(bench, operator, run.n);
+  const creation = await createJobs(bench, operator, run);
   const peak = operator.memory();
   const idle = await idleWrites(bench);
   const settled = operator.memory();
@@ -313,22 +370,25 @@ async function runOperator(bench: Bench, run: Case): Promise<OperatorResult> {
 
 const perJob = (count: number, n: number) => (count / n).toFixed(2);
 
-/** One N: the floor measured right before and right after the operator run, and the operator run. */
 /** N jobs through an operator with this many workers. */
 interface Case {
   n: number;
   threads: number;
+  /** With --apiserver-profile: how long each profile lasts (1.5 × the floor before). */
+  profileSeconds?: number;
 }
 
 interface Row extends Case {
   load: string;
   floors: [FloorResult, FloorResult];
+  ideal: FloorResult;
   result: OperatorResult;
 }
 
 /** The mean of the two floors, so that load from elsewhere during the run weighs on both sides alike. */
 const floorSeconds = (row: Row) => (row.floors[0].seconds + row.floors[1].seconds) / 2;
 const ratio = (row: Row) => row.result.allSeconds / floorSeconds(row);
+const idealRatio = (row: Row) => row.ideal.seconds / floorSeconds(row);
 /**
  * CPU of every process in play (control plane, operator, benchmark) from the first create to the last
  * object, over the floor's: what the time ratio tends to when the cores are the limit. It moves far
@@ -353,10 +413,14 @@ function printRun(row: Row, options: Options): void {
     `operator:  all pods in ${result.podsSeconds.toFixed(2)} s (${(n / result.podsSeconds).toFixed(1)} jobs/s), pods and services in ${result.allSeconds.toFixed(2)} s: ${ratio(row).toFixed(2)} × floor (target ≤ 1.5); CPU ${cpuRatio(row).toFixed(2)} × floor`,
   );
   console.log(
-    `writes/job: ${perJob(w.objects, n)} objects + ${perJob(w.status, n)} status + ${perJob(w.other, n)} other = ${perJob(jobWrites(w), n)} (target ≤ ${2 * PODS_PER_JOB + 2}); events ${perJob(w.events, n)}, the last ${result.settleSeconds.toFixed(1)} s after the last object`,
+    `ideal:     jobs, objects and one status each in ${row.ideal.seconds.toFixed(2)} s: ${idealRatio(row).toFixed(2)} × floor; the operator takes ${(result.allSeconds / row.ideal.seconds).toFixed(2)} × ideal`,
+  );
+  console.log(
+    `writes/job: ${perJob(w.objects, n)} objects + ${perJob(w.status, n)} status + ${perJob(w.other, n)} other = ${perJob(jobWrites(w), n)} (target ≤ ${2 * PODS_PER_JOB + 2}); events ${perJob(w.events, n)} (${result.eventsInWindow} of them before the last object), the last ${result.settleSeconds.toFixed(1)} s after it`,
   );
   console.log(`  by verb:  ${describeWrites(w.all, (key) => !backgroundOnly(key))}`);
   printWindow('floor', floors[0].window);
+  printWindow('ideal', row.ideal.window);
   printWindow('operator', result.window);
   console.log(`reconciles/job: ${perJob(result.reconciles, n)}; reads: ${describeWrites(result.reads)}`);
   for (const [message, count] of result.warnings) console.log(`  operator warning ×${count}: ${message}`);
@@ -378,18 +442,23 @@ function printWindow(name: string, window: Window): void {
 /** The figures as a Markdown table, for docs/performance.md. */
 function printSummary(rows: Row[]): void {
   console.log(
-    '\n| N | threads | floor s | operator s (all pods) | jobs/s | × floor | CPU × floor | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
+    '\n| N | threads | floor s | ideal s | operator s (all pods) | jobs/s | × floor | ideal × floor | × ideal | CPU × floor | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
   );
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const row of rows) {
     const { n, result } = row;
     const cells = [
       n,
       row.threads,
       floorSeconds(row).toFixed(2),
+      row.ideal.seconds.toFixed(2),
       result.podsSeconds.toFixed(2),
       (n / result.podsSeconds).toFixed(1),
       ratio(row).toFixed(2),
+      idealRatio(row).toFixed(2),
+      (result.allSeconds / row.ideal.seconds).toFixed(2),
       cpuRatio(row).toFixed(2),
       perJob(jobWrites(result.writes), n),
       perJob(result.writes.events, n),
@@ -422,11 +491,18 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const n of options.jobs) {
       for (const threads of options.threads) {
-        const run: Case = { n, threads };
         const load = loadAverage();
-        const before = await runFloor(bench, run, 'before');
+        const before = await runFloor(bench, { n, threads }, 'before');
+        const run: Case = { n, threads, profileSeconds: Math.ceil(before.seconds * 1.5) };
         const result = await runOperator(bench, run);
-        const row: Row = { ...run, load, floors: [before, await runFloor(bench, run, 'after')], result };
+        const ideal = await runIdeal(bench, run);
+        const row: Row = {
+          ...run,
+          load,
+          floors: [before, await runFloor(bench, run, 'after')],
+          ideal,
+          result,
+        };
         printRun(row, options);
         rows.push(row);
       }

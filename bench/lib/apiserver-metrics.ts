@@ -1,7 +1,7 @@
 // The kube-apiserver's own request counters (`apiserver_request_total`), read from its /metrics with the
 // admin client certificate. They count every request that reached the server, whoever sent it, so the
 // operator subprocess needs no instrumentation of its own to be measured.
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 
@@ -42,6 +42,31 @@ function get(url: string, auth: ClientCert): Promise<string> {
         else reject(new Error(`GET ${url}: ${res.statusCode}: ${body.slice(0, 200)}`));
       });
       res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: timed out`)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Writes kube-apiserver's CPU profile over the next `seconds` to `file` (pprof format, for
+ * `go tool pprof`); resolves when the profile is complete.
+ */
+export function profileApiserver(
+  server: string,
+  auth: ClientCert,
+  seconds: number,
+  file: string,
+): Promise<void> {
+  const url = `${server}/debug/pprof/profile?seconds=${seconds}`;
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ...auth, timeout: (seconds + 30) * 1000 }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`GET ${url}: ${res.statusCode}`));
+        return;
+      }
+      res.pipe(createWriteStream(file)).on('finish', resolve).on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${url}: timed out`)));
     req.on('error', reject);

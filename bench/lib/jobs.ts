@@ -29,18 +29,39 @@ export function benchJobs(n: number, namespace: string): Job[] {
   }));
 }
 
+/** The pods and services the operator renders for a stored job (one with a uid). */
+export function podsAndServices(job: Job): KubeObject[] {
+  const objects = render(withDefaults(job), DEFAULT_RENDER_OPTIONS).filter(
+    (object) => object.kind === 'Pod' || object.kind === 'Service',
+  );
+  if (objects.length !== 2 * PODS_PER_JOB)
+    throw new Error(`expected ${2 * PODS_PER_JOB} objects per job, got ${objects.length}`);
+  return objects;
+}
+
 /** The pods and services the operator would create for `jobs`, owned by made-up job uids. */
 export function floorObjects(jobs: Job[]): KubeObject[] {
-  return jobs.flatMap((job, i) => {
-    const stored = {
+  return jobs.flatMap((job, i) =>
+    podsAndServices({
       ...job,
       metadata: { ...job.metadata, uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` },
-    };
-    const objects = render(withDefaults(stored), DEFAULT_RENDER_OPTIONS).filter(
-      (object) => object.kind === 'Pod' || object.kind === 'Service',
-    );
-    if (objects.length !== 2 * PODS_PER_JOB)
-      throw new Error(`expected ${2 * PODS_PER_JOB} objects per job, got ${objects.length}`);
-    return objects;
-  });
+    }),
+  );
+}
+
+/** The first status the operator writes for a new job: Created, replica statuses, start time. */
+export function firstStatus(job: Job): Job {
+  const now = `${new Date().toISOString().slice(0, 19)}Z`;
+  const created = {
+    type: 'Created',
+    status: 'True',
+    reason: 'PyTorchJobCreated',
+    message: `PyTorchJob ${job.metadata.name} is created.`,
+    lastUpdateTime: now,
+    lastTransitionTime: now,
+  };
+  return {
+    ...job,
+    status: { conditions: [created], replicaStatuses: { Master: {}, Worker: {} }, startTime: now },
+  };
 }
