@@ -1,7 +1,6 @@
 // `training-operator install-manifests`: the operator's own manifests (what the Helm chart installs with
 // the same values), as YAML for `kubectl apply --server-side -f -`.
 import type { Argv } from 'yargs';
-import { installManifests } from '../install/manifests.ts';
 import {
   DEFAULT_INSTALL_OPTIONS,
   PULL_POLICIES,
@@ -9,9 +8,9 @@ import {
   checkInstallOptions,
 } from '../install/options.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
-import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.ts';
-import { toYaml } from './synth.ts';
+import { LOG_LEVELS, type LogLevel } from '../telemetry/log-levels.ts';
 import type { Output } from './validate.ts';
+import { toYaml } from './yaml.ts';
 
 export interface InstallManifestsArgs {
   namespace: string;
@@ -85,7 +84,7 @@ export function installManifestsOptions(y: Argv) {
 }
 
 /** Prints the manifests; a bad value is a usage error (InputError, exit 2) and prints nothing. */
-export function installManifestsCommand(args: InstallManifestsArgs, output: Output): number {
+export async function installManifestsCommand(args: InstallManifestsArgs, output: Output): Promise<number> {
   const options = checkInstallOptions({
     namespace: args.namespace,
     image: args.image,
@@ -99,6 +98,8 @@ export function installManifestsCommand(args: InstallManifestsArgs, output: Outp
     burst: args.kubeApiBurst,
     threads: args.threads,
   });
+  // Loaded here: cdk8s-plus is needed by this command only.
+  const { installManifests } = await import('../install/manifests.ts');
   output.out(
     toYaml(installManifests(options, { withCrds: args.withCrds, withNamespace: args.createNamespace })),
   );

@@ -1,13 +1,13 @@
 // The `training-operator` command line. Handlers stay thin: parse arguments, call src/, print, exit.
+// Each handler imports its command when it runs, so that `--help` and every command start without the
+// modules only the others need (cdk8s and cdk8s-plus, the validators, the API client).
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../api/errors.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
-import { crdsCommand } from './crds.ts';
-import { installManifestsCommand, installManifestsOptions } from './install-manifests.ts';
+import { installManifestsOptions } from './install-manifests.ts';
 import { ENV_PREFIX, RUN_OPTIONS, withEnvTwins } from './run-options.ts';
-import { synthCommand } from './synth.ts';
-import { validateCommand, type Output } from './validate.ts';
+import type { Output } from './validate.ts';
 
 const output: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -56,8 +56,8 @@ await yargs(hideBin(process.argv))
         .example('$0 synth -f examples/pytorchjob.yaml', 'the pods and services of a PyTorchJob')
         .example('$0 synth -f job.yaml --gang-scheduler volcano', 'with a Volcano PodGroup'),
     (args) =>
-      run(() =>
-        synthCommand(
+      run(async () =>
+        (await import('./synth.ts')).synthCommand(
           { files: args.file, namespace: args.namespace, gangSchedulerName: args.gangSchedulerName },
           output,
         ),
@@ -67,7 +67,7 @@ await yargs(hideBin(process.argv))
     'validate',
     'check jobs against every rule the API server applies; exit 1 and list the errors if any',
     (y) => y.option('file', fileOption).example('$0 validate -f job.yaml', ''),
-    (args) => run(() => validateCommand(args.file, output)),
+    (args) => run(async () => (await import('./validate.ts')).validateCommand(args.file, output)),
   )
   .command(
     'run',
@@ -79,7 +79,6 @@ await yargs(hideBin(process.argv))
           `Every flag can also be set as ${ENV_PREFIX}_<FLAG>, e.g. ${ENV_PREFIX}_LEADER_ELECT=true.`,
         ),
     (args) =>
-      // Loaded on demand: the offline commands start without the client, informers and telemetry.
       run(async () =>
         (await import('./run.ts')).runCommand({
           kubeconfig: args.kubeconfig,
@@ -109,13 +108,13 @@ await yargs(hideBin(process.argv))
     'crds',
     'print the CustomResourceDefinitions (apply with kubectl apply --server-side -f -)',
     (y) => y,
-    () => run(() => crdsCommand(output)),
+    () => run(async () => (await import('./crds.ts')).crdsCommand(output)),
   )
   .command(
     'install-manifests',
     'print the operator’s own manifests (RBAC, Deployment, Service; --with-crds adds the CRDs) for kubectl apply --server-side -f -',
     installManifestsOptions,
-    (args) => run(() => installManifestsCommand(args, output)),
+    (args) => run(async () => (await import('./install-manifests.ts')).installManifestsCommand(args, output)),
   )
   .demandCommand(1, 'name a command; see --help')
   .strict()

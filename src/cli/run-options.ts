@@ -3,7 +3,7 @@
 // into an unknown-argument error under .strict().
 import type { Options } from 'yargs';
 import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
-import { LOG_LEVELS } from '../telemetry/logger.ts';
+import { LOG_LEVELS } from '../telemetry/log-levels.ts';
 
 export const ENV_PREFIX = 'TRAINING_OPERATOR';
 

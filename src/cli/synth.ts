@@ -1,13 +1,13 @@
 // `training-operator synth -f FILE`: every object the operator would create, offline, as YAML.
-import { stringify } from 'yaml';
 import { isManagedElsewhere } from '../api/job.ts';
-import type { Job, KubeObject } from '../api/types.ts';
+import type { Job } from '../api/types.ts';
 import { validateJob } from '../api/validate.ts';
 import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
 import { withDefaults } from '../frameworks/registry.ts';
 import { render } from '../render/render.ts';
 import { inNamespace, jobRef, readJobs } from './input.ts';
 import type { Output } from './validate.ts';
+import { toYaml } from './yaml.ts';
 
 export interface SynthOptions {
   files: string[];
@@ -19,10 +19,6 @@ function whyNothing(job: Job): string {
   return isManagedElsewhere(job)
     ? `runPolicy.managedBy is ${job.spec.runPolicy?.managedBy}: the operator leaves this job to that controller`
     : 'the job is suspended (runPolicy.suspend): the operator creates nothing until it is resumed';
-}
-
-export function toYaml(objects: KubeObject[]): string {
-  return objects.map((object) => stringify(object, { lineWidth: 0 })).join('---\n');
 }
 
 /** Refuses the whole input if any job is invalid, as `kubectl apply` of it would; returns the exit code. */

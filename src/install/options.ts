@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../api/errors.ts';
 import { KIND_NAMES, type KindName } from '../api/kinds.ts';
-import type { LogLevel } from '../telemetry/logger.ts';
+import type { LogLevel } from '../telemetry/log-levels.ts';
 
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];

@@ -2,7 +2,7 @@
 import { InputError } from '../api/errors.ts';
 import { KIND_NAMES, type KindName } from '../api/kinds.ts';
 import type { RenderOptions } from '../frameworks/framework.ts';
-import type { LogLevel } from '../telemetry/logger.ts';
+import type { LogLevel } from '../telemetry/log-levels.ts';
 
 export interface ManagerOptions {
   kubeconfig?: string;

@@ -3,8 +3,7 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import type { LogLevel } from './log-levels.ts';
 
 export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
   const options = {

@@ -22,7 +22,8 @@ import { KubeClient } from '../../src/kube/client.ts';
 import { loadKubeConfig } from '../../src/kube/config.ts';
 import { Manager } from '../../src/manager/manager.ts';
 import type { ManagerOptions } from '../../src/manager/options.ts';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../../src/telemetry/logger.ts';
+import { LOG_LEVELS, type LogLevel } from '../../src/telemetry/log-levels.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { OperatorMetrics } from '../../src/telemetry/metrics.ts';
 import * as harness from './harness.ts';
 

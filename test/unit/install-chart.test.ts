@@ -20,7 +20,7 @@ import {
   type InstallOptions,
   VERSION,
 } from '../../src/install/options.ts';
-import { LOG_LEVELS } from '../../src/telemetry/logger.ts';
+import { LOG_LEVELS } from '../../src/telemetry/log-levels.ts';
 import { buildBinaries } from '../cluster/control-plane.ts';
 
 const root = join(import.meta.dirname, '..', '..');

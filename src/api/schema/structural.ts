@@ -40,6 +40,9 @@ function newAjv(): Ajv {
     allowUnionTypes: true,
     strictTypes: false,
     inlineRefs: false,
+    // The optimisation pass takes a third of compiling a job schema (about 0.3 s, paid by every CLI
+    // run) and makes no measurable difference to validating.
+    code: { optimize: false },
   });
   ajv.addVocabulary(KUBERNETES_KEYWORDS);
   // The API server strips number formats from CRD schemas (they are not among its supported formats).
