@@ -213,8 +213,8 @@ async function windowSince(start: Mark, bench: Bench, operator?: OperatorProcess
 }
 
 /** The floor: the operator's pods and services for N jobs, created directly. */
-async function runFloor(bench: Bench, { n, threads }: Case, when: string): Promise<FloorResult> {
-  const namespace = `floor-${n}-t${threads}-${when}`;
+async function runFloor(bench: Bench, { n, id }: Case, when: string): Promise<FloorResult> {
+  const namespace = `floor-${id}-${when}`;
   await createNamespace(bench.client, namespace);
   const objects: KubeObject[] = floorObjects(benchJobs(n, namespace));
   const watches = await watchPodsAndServices(bench, namespace, PODS_PER_JOB * n);
@@ -244,8 +244,8 @@ function startProfile(bench: Bench, name: string, seconds: number | undefined): 
  * The ideal: per job, as a chain, the job created, then its pods and services at once, then its first
  * status; `concurrency` chains at a time. Timed until the last chain ends, status included.
  */
-async function runIdeal(bench: Bench, { n, threads, profileSeconds }: Case): Promise<FloorResult> {
-  const namespace = `ideal-${n}-t${threads}`;
+async function runIdeal(bench: Bench, { n, id, profileSeconds }: Case): Promise<FloorResult> {
+  const namespace = `ideal-${id}`;
   await createNamespace(bench.client, namespace);
   const { client } = bench;
   // Watched like the floor's and the operator's objects, so that every run feeds the same observers.
@@ -298,8 +298,8 @@ function warningsIn(logFile: string): Map<string, number> {
   return counts;
 }
 
-async function startOperator(bench: Bench, { n, threads }: Case): Promise<OperatorProcess> {
-  const namespace = `operator-${n}-t${threads}`;
+async function startOperator(bench: Bench, { id, threads }: Case): Promise<OperatorProcess> {
+  const namespace = `operator-${id}`;
   await createNamespace(bench.client, namespace);
   const operator = await OperatorProcess.start({
     kubeconfig: bench.cluster.kubeconfig,
@@ -374,6 +374,8 @@ const perJob = (count: number, n: number) => (count / n).toFixed(2);
 interface Case {
   n: number;
   threads: number;
+  /** Names the case's namespaces, unique even when an N is given twice: `<n>-t<threads>-<run>`. */
+  id: string;
   /** With --apiserver-profile: how long each profile lasts (1.5 × the floor before). */
   profileSeconds?: number;
 }
@@ -492,8 +494,9 @@ async function main(): Promise<void> {
     for (const n of options.jobs) {
       for (const threads of options.threads) {
         const load = loadAverage();
-        const before = await runFloor(bench, { n, threads }, 'before');
-        const run: Case = { n, threads, profileSeconds: Math.ceil(before.seconds * 1.5) };
+        const id = `${n}-t${threads}-${rows.length + 1}`;
+        const before = await runFloor(bench, { n, threads, id }, 'before');
+        const run: Case = { n, threads, id, profileSeconds: Math.ceil(before.seconds * 1.5) };
         const result = await runOperator(bench, run);
         const ideal = await runIdeal(bench, run);
         const row: Row = {
