@@ -1,9 +1,8 @@
 // Structured JSON logs, one line per action, each with the job and the object it concerns.
 import { pino, type Logger } from 'pino';
+import type { LogLevel } from './log-levels.ts';
 
 export type { Logger };
-
-import type { LogLevel } from './log-levels.ts';
 
 export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
   const options = {

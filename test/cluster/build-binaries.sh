@@ -92,24 +92,31 @@ staging=(api apiextensions-apiserver apimachinery apiserver cli-runtime client-g
   csi-translation-lib dynamic-resource-allocation endpointslice externaljwt kms kube-aggregator
   kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics mount-utils
   pod-security-admission sample-apiserver sample-cli-plugin sample-controller)
+# The replace lines pinning every staging module at version $1.
+staging_replaces() { for m in "${staging[@]}"; do printf '\tk8s.io/%s => k8s.io/%s %s\n' "$m" "$m" "$1"; done; }
+# Linker flags that make a Kubernetes command report version $1: components check their emulation
+# version against it, and the default (v0.0.0-master) fails that check.
+version_ldflags() {
+  local pkg flags="-s -w" minor
+  minor=$(echo "$1" | cut -d. -f2)
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=$1 -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  done
+  echo "$flags"
+}
 
 build_base() {
   mkdir -p "$work/k8s"
   {
     printf 'module local.test/k8s-bins\n\ngo 1.26\n\ngodebug default=go1.25\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$K8S_VERSION"
-    for m in "${staging[@]}"; do printf '\tk8s.io/%s => k8s.io/%s %s\n' "$m" "$m" "$K8S_STAGING_VERSION"; done
+    staging_replaces "$K8S_STAGING_VERSION"
     printf ')\n'
   } >"$work/k8s/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n' >"$work/k8s/tools.go"
-  minor=$(echo "$K8S_VERSION" | cut -d. -f2)
-  ldflags="-s -w"
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
-  done
   k8s_modules() { cd "$work/k8s" && go mod tidy; }
   k8s_build() {
     cd "$work/k8s"
-    go build -trimpath -tags=selinux,notest,grpcnotrace -ldflags "$ldflags" -o "$bin/" \
+    go build -trimpath -tags=selinux,notest,grpcnotrace -ldflags "$(version_ldflags "$K8S_VERSION")" -o "$bin/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
       k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
   }
@@ -194,20 +201,15 @@ build_coscheduler() {
   {
     printf 'module local.test/coscheduler\n\ngo 1.26\n\nrequire sigs.k8s.io/scheduler-plugins %s\n\n' "$SCHEDULER_PLUGINS_VERSION"
     printf 'replace (\n\tk8s.io/kubernetes => k8s.io/kubernetes %s\n' "$COSCHEDULER_K8S_VERSION"
-    for m in "${staging[@]}"; do printf '\tk8s.io/%s => k8s.io/%s %s\n' "$m" "$m" "$COSCHEDULER_K8S_STAGING_VERSION"; done
+    staging_replaces "$COSCHEDULER_K8S_STAGING_VERSION"
     printf ')\n'
   } >"$work/coscheduler/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "sigs.k8s.io/scheduler-plugins/cmd/scheduler"\n' >"$work/coscheduler/tools.go"
   coscheduler_modules() { cd "$work/coscheduler" && go mod tidy; }
   coscheduler_build() {
     cd "$work/coscheduler"
-    # The scheduler checks its emulation version against the Kubernetes version it reports.
-    local ldflags="-s -w" pkg minor
-    minor=$(echo "$COSCHEDULER_K8S_VERSION" | cut -d. -f2)
-    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-      ldflags+=" -X $pkg.gitVersion=$COSCHEDULER_K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
-    done
-    go build -trimpath -ldflags "$ldflags" -o "$bin/kube-scheduler-plugins" sigs.k8s.io/scheduler-plugins/cmd/scheduler
+    go build -trimpath -ldflags "$(version_ldflags "$COSCHEDULER_K8S_VERSION")" -o "$bin/kube-scheduler-plugins" \
+      sigs.k8s.io/scheduler-plugins/cmd/scheduler
   }
   run_step coscheduler-modules "the Go module proxy must serve sigs.k8s.io/scheduler-plugins $SCHEDULER_PLUGINS_VERSION, k8s.io/kubernetes $COSCHEDULER_K8S_VERSION and its staging modules at $COSCHEDULER_K8S_STAGING_VERSION" \
     coscheduler_modules
