@@ -188,7 +188,8 @@ export async function startSimulation(
     `--cert-dir=${join(state.dir, 'components', 'kube-scheduler-plugins')}`,
     '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
     // The plugin reads PodGroups from a cache of its own, which can lag behind the PodGroup event that
-    // requeues a gang: the gang's pods then wait for the next flush of unschedulable pods (5 min).
+    // requeues a gang: the gang's pods then wait for a flush of pods unschedulable for longer than this
+    // (by default 5 min; the scheduler looks every 30 s).
     '--pod-max-in-unschedulable-pods-duration=10s',
   ];
   const [, , , kwok] = await Promise.all([

@@ -34,6 +34,12 @@ async function gangNamespace(t: { after(fn: () => Promise<void>): void }, prefix
   return ns;
 }
 
+/**
+ * How long a gang may take to run once it fits: the coscheduler's cache of PodGroups can lag behind the
+ * edit, and its pods then wait for the next flush of unschedulable pods (up to 30 s + 10 s, see sim.ts).
+ */
+const RESCHEDULE_MS = 90_000;
+
 const isBound = (pod: V1Pod) => Boolean(pod.spec?.nodeName);
 const scheduledCondition = (pod: V1Pod) => pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
 
@@ -93,7 +99,7 @@ describe('gang scheduling with the coscheduler', () => {
     await patchJob(ns, 'PyTorchJob', 'gang', {
       spec: { runPolicy: { schedulingPolicy: { minAvailable: 2 } } },
     });
-    await runsToSucceeded(ns, 'PyTorchJob', 'gang');
+    await runsToSucceeded(ns, 'PyTorchJob', 'gang', RESCHEDULE_MS);
   });
 
   test('a gang that does not fit on the nodes gets no pod bound, though most of it would fit; scaled down, it runs', async (t) => {
@@ -108,7 +114,7 @@ describe('gang scheduling with the coscheduler', () => {
 
     const fits = { spec: { pytorchReplicaSpecs: { Worker: { replicas: workers - 1 } } } };
     await patchJob(ns, 'PyTorchJob', 'big', fits);
-    const done = await runsToSucceeded(ns, 'PyTorchJob', 'big');
+    const done = await runsToSucceeded(ns, 'PyTorchJob', 'big', RESCHEDULE_MS);
     assert.equal(done.status!.replicaStatuses!.Master.succeeded, 1);
   });
 });

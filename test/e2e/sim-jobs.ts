@@ -20,14 +20,19 @@ export function finishing(job: Job, types: string[], phase: 'Succeeded' | 'Faile
 }
 
 /** Waits for the job to finish and checks it succeeded the way the reference's e2e tests check it. */
-export async function runsToSucceeded(namespace: string, kind: KindName, name: string): Promise<Job> {
+export async function runsToSucceeded(
+  namespace: string,
+  kind: KindName,
+  name: string,
+  timeoutMs = 60_000,
+): Promise<Job> {
   const job = await waitForJob(
     namespace,
     kind,
     name,
     (j) => hasCondition(j, 'Succeeded') || hasCondition(j, 'Failed'),
     'finished',
-    60_000,
+    timeoutMs,
   );
   assert.ok(hasCondition(job, 'Succeeded'), JSON.stringify(job.status?.conditions));
   assert.ok(hasCondition(job, 'Created'));
