@@ -14,6 +14,7 @@ import { loadKubeConfig } from '../src/kube/config.ts';
 import { eventObject } from '../src/manager/events.ts';
 import { down, up } from '../test/cluster/control-plane.ts';
 import { Cleanup } from './lib/cleanup.ts';
+import { loadAverage, runBench } from './lib/run.ts';
 import { cpuSpent, readCpu } from './lib/cpu.ts';
 import { benchJobs, firstStatus, floorObjects } from './lib/jobs.ts';
 import { createNamespace, forEachLimited } from './lib/load.ts';
@@ -86,12 +87,7 @@ async function main(): Promise<void> {
     const client = await KubeClient.create(loadKubeConfig({ kubeconfig: state.kubeconfig }), { qps: 0 });
     cleanup.add('the client', () => client.close());
     const pids = { ...Object.fromEntries(state.processes.map((p) => [p.name, p.pid])), client: process.pid };
-    console.log(
-      `${count} requests per row; load average ${os
-        .loadavg()
-        .map((n) => n.toFixed(2))
-        .join(' ')}`,
-    );
+    console.log(`${count} requests per row; load average ${loadAverage()}`);
     console.log('\n| request | in flight | apiserver CPU ms | etcd CPU ms | client CPU ms | requests/s |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (let round = 0; round < Number(values.rounds); round++) {
@@ -99,21 +95,10 @@ async function main(): Promise<void> {
       await createNamespace(client, namespace);
       for (const step of steps(client, namespace, count)) await measure(step, pids, count);
     }
-    console.log(
-      `\nload average at the end: ${os
-        .loadavg()
-        .map((n) => n.toFixed(2))
-        .join(' ')}`,
-    );
+    console.log(`\nload average at the end: ${loadAverage()}`);
   } finally {
     await cleanup.run();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runBench(main);

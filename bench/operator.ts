@@ -42,6 +42,7 @@ import {
   type RequestTotals,
 } from './lib/apiserver-metrics.ts';
 import { Cleanup } from './lib/cleanup.ts';
+import { loadAverage, runBench } from './lib/run.ts';
 import { cpuSpent, describeCpu, readCpu, totalCpu, type CpuReading } from './lib/cpu.ts';
 import { benchJobs, firstStatus, floorObjects, PODS_PER_JOB, podsAndServices } from './lib/jobs.ts';
 import { Arrivals, createAll, createNamespace, forEachLimited, sleep } from './lib/load.ts';
@@ -142,12 +143,6 @@ function parseOptions(): Options {
     keepLogs: values['keep-logs'],
   };
 }
-
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
 
 function printMachine(options: Options): void {
   const cpus = os.cpus();
@@ -520,10 +515,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runBench(main);

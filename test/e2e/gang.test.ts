@@ -21,6 +21,7 @@ import {
   podsOf,
   sleep,
   startOperator,
+  waitForObjects,
 } from '../integration/operator.ts';
 import { makeJob } from '../support/builders.ts';
 import { finishing, runsToSucceeded } from './sim-jobs.ts';
@@ -76,6 +77,12 @@ async function rejectedByCoscheduler(ns: string, name: string): Promise<void> {
   );
 }
 
+/** The pods (and services) of a PyTorchJob with one master and `workers` workers. */
+const podNames = (name: string, workers: number) => [
+  `${name}-master-0`,
+  ...Array.from({ length: workers }, (_, i) => `${name}-worker-${i}`),
+];
+
 /** Master 1 + Worker `workers`, each pod asking for `cpu`; the master finishes by itself once running. */
 function pytorchGang(ns: string, name: string, workers: number, cpu: string): Job {
   const container = { resources: { requests: { cpu } } };
@@ -92,7 +99,7 @@ describe('gang scheduling with the coscheduler', () => {
     const job = pytorchGang(ns, 'gang', 1, '1');
     job.spec.runPolicy = { schedulingPolicy: { minAvailable: 10 } };
     await createJob(job, { schedulable: true });
-    await harness.waitFor(async () => (await podsOf(ns, 'gang')).length === 2, 15_000, 'both pods');
+    await waitForObjects(ns, 'gang', podNames('gang', 1));
     await rejectedByCoscheduler(ns, 'gang');
     await staysUnscheduled(ns, 'gang', 2);
 
@@ -108,7 +115,7 @@ describe('gang scheduling with the coscheduler', () => {
     const workers = FAKE_NODES.length;
     const ns = await gangNamespace(t, 'e2e-gang-fit');
     await createJob(pytorchGang(ns, 'big', workers, cpu), { schedulable: true });
-    await harness.waitFor(async () => (await podsOf(ns, 'big')).length === workers + 1, 15_000, 'every pod');
+    await waitForObjects(ns, 'big', podNames('big', workers));
     await rejectedByCoscheduler(ns, 'big');
     await staysUnscheduled(ns, 'big', workers + 1);
 
