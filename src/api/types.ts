@@ -15,7 +15,9 @@ export type {
   SchedulingPolicy,
 } from '../../generated/kubeflow.org/v1/index.ts';
 
-export type ConditionType = 'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Suspended' | 'Failed';
+/** The reference's conditions, plus ReplicaSet's ReplicaFailure: objects the API server refuses. */
+export type ConditionType =
+  'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Suspended' | 'Failed' | 'ReplicaFailure';
 
 /** Fields of every kind's spec; the kind-specific ones (replica map, elasticPolicy, ...) are read by key. */
 export interface JobSpec {

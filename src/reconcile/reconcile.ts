@@ -13,6 +13,7 @@ import { render } from '../render/render.ts';
 import {
   findCondition,
   hasCondition,
+  isFailed,
   isFinished,
   isSucceeded,
   reasonFor,
@@ -128,9 +129,13 @@ function applyTtl(step: Step): void {
 }
 
 function finishedJob(step: Step): void {
-  const policy = runPolicy(step.job).cleanPodPolicy;
-  deletePodsAndServices(step, podsToCleanUp(step.pods, policy, true));
-  deleteOwned(step, ['PodGroup']);
+  if (neverRanWhole(step.status)) {
+    // Like a job past its deadline, whatever cleanPodPolicy says: no pod waits for replicas that never come.
+    deleteOwned(step, ['Pod', 'Service', 'PodGroup']);
+  } else {
+    deletePodsAndServices(step, podsToCleanUp(step.pods, runPolicy(step.job).cleanPodPolicy, true));
+    deleteOwned(step, ['PodGroup']);
+  }
   applyTtl(step);
   if (isSucceeded(step.status)) {
     for (const replica of Object.values(step.status.replicaStatuses ?? {})) {
@@ -138,6 +143,11 @@ function finishedJob(step: Step): void {
       delete replica.active;
     }
   }
+}
+
+/** Failed while some of its objects could not be created (refusals.ts). */
+function neverRanWhole(status: JobStatus): boolean {
+  return isFailed(status) && findCondition(status, 'ReplicaFailure')?.reason === 'FailedCreate';
 }
 
 function suspendedJob(step: Step): void {

@@ -1,5 +1,6 @@
 // Job conditions (anchor-controllers.md §4.1): one condition per type, the newest transition last, so
-// that the State column (the last condition's type) shows where the job is.
+// that the State column (the last condition's type) shows where the job is; ReplicaFailure, which is
+// not a state, is kept out of the last place.
 import type { KindName } from '../api/kinds.ts';
 import type { ConditionType, JobCondition, JobStatus } from '../api/types.ts';
 
@@ -54,5 +55,45 @@ export function setCondition(
     ...kept,
     { type, status: conditionStatus, reason, message, lastUpdateTime: now, lastTransitionTime },
   ];
+  return true;
+}
+
+export interface ReplicaFailure {
+  /** `FailedCreate` or `FailedDelete`, as ReplicaSet's controller writes them. */
+  reason: 'FailedCreate' | 'FailedDelete';
+  /** The API server's message, naming the object. */
+  message: string;
+}
+
+/**
+ * Sets (or, with `failure` undefined, removes) the ReplicaFailure condition: an object of the job that
+ * the API server refuses to create or delete (ReplicaSet's convention). It tells nothing of where the
+ * job is, so it never goes last: the State column and the jobs-by-state gauge read the last condition.
+ * Unlike the state conditions it still changes once the job has finished, because a clean-up the API
+ * server refuses is worth showing. A new message updates it; its lastTransitionTime stays that of the
+ * first refusal.
+ */
+export function setReplicaFailure(
+  status: JobStatus,
+  failure: ReplicaFailure | undefined,
+  now: string,
+): boolean {
+  const existing = findCondition(status, 'ReplicaFailure');
+  const others = (status.conditions ?? []).filter((condition) => condition.type !== 'ReplicaFailure');
+  if (!failure) {
+    if (!existing) return false;
+    status.conditions = others;
+    return true;
+  }
+  if (existing?.reason === failure.reason && existing.message === failure.message) return false;
+  const condition: JobCondition = {
+    type: 'ReplicaFailure',
+    status: 'True',
+    reason: failure.reason,
+    message: failure.message,
+    lastUpdateTime: now,
+    lastTransitionTime: existing?.lastTransitionTime ?? now,
+  };
+  status.conditions = [...others.slice(0, -1), condition, ...others.slice(-1)];
   return true;
 }

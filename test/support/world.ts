@@ -5,11 +5,14 @@ import type { Job, KubeObject } from '../../src/api/types.ts';
 import { DEFAULT_RENDER_OPTIONS, type RenderOptions } from '../../src/frameworks/framework.ts';
 import type { Plan } from '../../src/reconcile/plan.ts';
 import { reconcile } from '../../src/reconcile/reconcile.ts';
+import { amendPlan, type Refusal } from '../../src/reconcile/refusals.ts';
 
 export class World {
   objects: KubeObject[] = [];
   now = new Date('2026-01-01T00:00:00Z');
   last: Plan | undefined;
+  /** Creates the API server refuses, by `Kind/name`: what it answers. */
+  refused = new Map<string, Pick<Refusal, 'code' | 'message'>>();
   private uid = 0;
 
   constructor(
@@ -25,6 +28,11 @@ export class World {
       options: { ...DEFAULT_RENDER_OPTIONS, ...this.options },
       now: this.now,
     });
+    const refusals = plan.create.flatMap((object): Refusal[] => {
+      const answer = this.refused.get(`${object.kind}/${object.metadata.name}`);
+      return answer ? [{ verb: 'create', kind: object.kind, name: object.metadata.name, ...answer }] : [];
+    });
+    amendPlan(this.job, plan, refusals, this.now);
     this.apply(plan);
     this.last = plan;
     return plan;
@@ -35,6 +43,7 @@ export class World {
       this.objects = this.objects.filter((o) => !(o.kind === ref.kind && o.metadata.name === ref.name));
     }
     for (const object of plan.create) {
+      if (this.refused.has(`${object.kind}/${object.metadata.name}`)) continue;
       const created = structuredClone(object);
       created.metadata.uid = `uid-${++this.uid}`;
       if (created.kind === 'Pod') created.status = { phase: 'Pending' };
