@@ -40,9 +40,14 @@ interface Step {
   now: string;
 }
 
+/** Jobs another controller manages, and jobs being deleted: nothing of theirs is touched, status included. */
+export function isLeftAlone(job: Job): boolean {
+  return isManagedElsewhere(job) || !!job.metadata.deletionTimestamp;
+}
+
 export function reconcile(storedJob: Job, owned: KubeObject[], context: ReconcileContext): Plan {
   const plan = emptyPlan();
-  if (isManagedElsewhere(storedJob) || storedJob.metadata.deletionTimestamp) return plan;
+  if (isLeftAlone(storedJob)) return plan;
   const job = withDefaults(storedJob);
   const stored = storedJob.status ?? {};
   const step: Step = {

@@ -13,6 +13,7 @@ import type { Job, JobStatus } from '../api/types.ts';
 import { findCondition, isFinished, setReplicaFailure } from '../status/conditions.ts';
 import { type JobEvent, type JobMetric, markFailed } from '../status/context.ts';
 import { earliest, type Plan, timestamp } from './plan.ts';
+import { isLeftAlone } from './reconcile.ts';
 
 export interface Refusal {
   verb: 'create' | 'delete';
@@ -78,6 +79,7 @@ export function retryAfterMs(status: JobStatus, now: Date): number {
 
 /** Folds what the refusals (or their absence) change into the plan: its status, events, metrics and requeue. */
 export function amendPlan(job: Job, plan: Plan, refusals: Refusal[], now: Date): void {
+  if (isLeftAlone(job)) return;
   const stored = job.status ?? {};
   const outcome = afterRefusals(job, plan.status ?? stored, refusals, now);
   plan.status = isDeepStrictEqual(outcome.status, stored) ? undefined : outcome.status;

@@ -144,6 +144,14 @@ describe('refused creates', () => {
   });
 });
 
+test('a job another controller manages keeps the ReplicaFailure it was given', () => {
+  const job = pytorch().runPolicy({ managedBy: 'kueue.x-k8s.io/multikueue' }).obj();
+  const failure = { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'refused' };
+  job.status = { conditions: [failure, { type: 'Created', status: 'True' }] };
+  const world = new World(job);
+  assert.equal(world.step().status, undefined);
+});
+
 describe('afterRefusals', () => {
   const job = pytorch().obj();
   const now = new Date('2026-01-01T00:01:00Z');
