@@ -143,10 +143,11 @@ export async function applyPlan(
     if (refusals.length > 0) break;
     refusals.push(...(await all(step.map((object) => createObject(deps, job, object)))));
   }
-  await Promise.all(
+  await all(
     plan.update.map(async (object) => {
       await deps.client.apply(object, { fieldManager: FIELD_MANAGER, force: true });
       deps.log.info({ object: `${object.kind}/${object.metadata.name}` }, 'updated');
+      return undefined;
     }),
   );
   amendPlan(job, plan, refusals, now);
