@@ -25,8 +25,8 @@ export interface Refusal {
   message: string;
 }
 
-export const MIN_RETRY_MS = 1000;
-export const MAX_RETRY_MS = 30_000;
+const MIN_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
 
 /** Bad request or invalid object: asking again with the same job is refused alike. */
 export function isPermanent(refusal: Refusal): boolean {

@@ -23,18 +23,22 @@ import {
   waitForObjects,
 } from './operator.ts';
 
-/** A PyTorchJob; `edit` changes the Master's (or, given, the Worker's) pod template. */
+/** A PyTorchJob of one Master (and one Worker with `worker`) whose containers the callbacks may change. */
 function job(
   name: string,
   ns: string,
-  options: { worker?: boolean; master?: (c: V1Container[]) => void; workerEdit?: (c: V1Container[]) => void },
+  options: {
+    worker?: boolean;
+    masterContainers?: (c: V1Container[]) => void;
+    workerContainers?: (c: V1Container[]) => void;
+  },
 ): Job {
   const builder = makeJob('PyTorchJob', name, ns).replicas('Master', 1);
   if (options.worker) builder.replicas('Worker', 1);
   const built = builder.obj();
   const specs = built.spec[KINDS.PyTorchJob.replicaSpecsField] as Record<string, ReplicaSpec>;
-  options.master?.(specs.Master.template!.spec!.containers);
-  if (specs.Worker) options.workerEdit?.(specs.Worker.template!.spec!.containers);
+  options.masterContainers?.(specs.Master.template!.spec!.containers);
+  if (specs.Worker) options.workerContainers?.(specs.Worker.template!.spec!.containers);
   return built;
 }
 
@@ -127,20 +131,20 @@ test('refused objects: truthful status, no write loop, retried once the quota is
   ];
   const jobs: Record<string, Job> = {
     'bad-container': job('bad-container', ns, {
-      master: (c) => c.push({ name: 'Side_Car', image: 'example.com/side:1' }),
+      masterContainers: (c) => c.push({ name: 'Side_Car', image: 'example.com/side:1' }),
     }),
     'pull-policy': job('pull-policy', ns, {
-      master: (c) => (c[0].imagePullPolicy = 'Sometimes'),
+      masterContainers: (c) => (c[0].imagePullPolicy = 'Sometimes'),
     }),
     'no-volume': job('no-volume', ns, {
-      master: (c) => (c[0].volumeMounts = [{ name: 'data', mountPath: '/data' }]),
+      masterContainers: (c) => (c[0].volumeMounts = [{ name: 'data', mountPath: '/data' }]),
     }),
     [longName]: job(longName, ns, {}),
     quota: job('quota', quotaNs, { worker: true }),
     limit: job('limit', limitNs, {
       worker: true,
-      master: (c) => (c[0].resources = { limits: { cpu: '500m' } }),
-      workerEdit: (c) => (c[0].resources = { limits: { cpu: '2' } }),
+      masterContainers: (c) => (c[0].resources = { limits: { cpu: '500m' } }),
+      workerContainers: (c) => (c[0].resources = { limits: { cpu: '2' } }),
     }),
   };
 
