@@ -1,10 +1,17 @@
 // Objects the API server refuses (docs/operator.md, "Status"): every job shows Created and a
 // ReplicaFailure condition naming the refused object with the API server's message; an invalid object
 // fails the job and its pods go; a ResourceQuota or LimitRange refusal is retried at most 30 s apart,
-// without a write loop, and passes once the quota is raised. A good job alongside is unaffected.
+// without a write loop, and passes once the quota is raised. A good job alongside is unaffected. A
+// delete a ValidatingAdmissionPolicy refuses shows as FailedDelete until the policy goes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Container } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Container,
+} from '@kubernetes/client-node';
 import { KINDS } from '../../src/api/kinds.ts';
 import type { Job, ReplicaSpec } from '../../src/api/types.ts';
 import { makeJob } from '../support/builders.ts';
@@ -14,6 +21,7 @@ import {
   getJob,
   hasCondition,
   namesOf,
+  patchJob,
   podsOf,
   servicesOf,
   settle,
@@ -228,4 +236,73 @@ test('refused objects: truthful status, no write loop, retried once the quota is
     );
   }
   t.diagnostic(`pods after the quota was raised: ${Date.now() - raised} ms`);
+});
+
+test('a refused delete: FailedDelete while a policy forbids it, the State column still Suspended, then gone', async (t) => {
+  const ns = await harness.namespace('refused-delete');
+  const policy = `deny-pod-delete-${ns}`;
+  const admission = harness.client(AdmissionregistrationV1Api);
+  await admission.createValidatingAdmissionPolicy({
+    body: {
+      metadata: { name: policy },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            { apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['pods'] },
+          ],
+        },
+        validations: [{ expression: 'false', message: 'pods here are not deleted' }],
+      },
+    },
+  });
+  await admission.createValidatingAdmissionPolicyBinding({
+    body: {
+      metadata: { name: policy },
+      spec: {
+        policyName: policy,
+        validationActions: ['Deny'],
+        matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } },
+      },
+    },
+  });
+  const removePolicy = async () => {
+    await admission.deleteValidatingAdmissionPolicyBinding({ name: policy }).catch(() => undefined);
+    await admission.deleteValidatingAdmissionPolicy({ name: policy }).catch(() => undefined);
+  };
+  t.after(removePolicy);
+  const operator = await startOperator([ns]);
+  t.after(() => operator.stop());
+
+  await createJob(job('held', ns, {}));
+  await waitForObjects(ns, 'held', ['held-master-0']);
+  await patchJob(ns, 'PyTorchJob', 'held', { spec: { runPolicy: { suspend: true } } });
+  const refused = await harness.waitFor(
+    async () => {
+      const j = await getJob(ns, 'PyTorchJob', 'held');
+      return replicaFailure(j) && j;
+    },
+    15_000,
+    'FailedDelete',
+  );
+  assert.deepEqual(
+    refused.status!.conditions!.map((c) => `${c.type}=${c.status}:${c.reason}`),
+    [
+      'Created=True:PyTorchJobCreated',
+      'ReplicaFailure=True:FailedDelete',
+      'Suspended=True:PyTorchJobSuspended',
+    ],
+  );
+  assert.match(
+    replicaFailure(refused)!.message!,
+    /^pods "held-master-0" is forbidden: .*pods here are not deleted/,
+  );
+
+  await removePolicy();
+  await waitForObjects(ns, 'held', [], [], 40_000);
+  await harness.waitFor(
+    async () => !replicaFailure(await getJob(ns, 'PyTorchJob', 'held')),
+    5_000,
+    'ReplicaFailure removed',
+  );
 });
