@@ -5,16 +5,16 @@
 //   node scripts/test.mjs integration  integration tests against an envtest-mode cluster
 //   node scripts/test.mjs e2e          e2e tests against a sim-mode cluster
 //   node scripts/test.mjs FILE...      the given test files
-// Two phases, each one `node --test` run: unit and integration files together against ONE envtest-mode
-// control plane (none if only unit files run), then e2e files against ONE sim-mode control plane. A
-// phase's cluster is shared through KUBECONFIG and TRAINING_OPERATOR_TEST_CLUSTER and stopped at the end
-// of the phase, also on SIGINT/SIGTERM. A cluster that cannot start fails the run, and so does a run that
-// executes no test. The last line sums up both phases.
+// Three phases, each one `node --test` run: unit files with no cluster, one file per core at a time;
+// integration files, one at a time, against ONE envtest-mode control plane; then e2e files against ONE
+// sim-mode control plane. A phase's cluster is shared through KUBECONFIG and TRAINING_OPERATOR_TEST_CLUSTER
+// and stopped at the end of the phase, also on SIGINT/SIGTERM. A cluster that cannot start fails the run,
+// and so does a run that executes no test. The last line sums up the phases.
 // Test files are listed explicitly: node:test on Node 20 does not discover .ts files in directories.
 import { spawn } from 'node:child_process';
 import console from 'node:console';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -99,14 +99,14 @@ async function startCluster(dir, mode, env) {
   return true;
 }
 
-async function runTests(files, env, tapFile) {
+async function runTests(files, env, tapFile, concurrency) {
   console.error(`test: running ${files.length} files`);
   const code = await run(
     [
       '--import',
       'tsx',
       '--test',
-      '--test-concurrency=1',
+      `--test-concurrency=${concurrency}`,
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       '--test-reporter=tap',
@@ -118,27 +118,31 @@ async function runTests(files, env, tapFile) {
   return { code, ...totals(tapFile) };
 }
 
-/** Unit and integration files share an envtest-mode cluster; e2e files get a sim-mode one. */
+/**
+ * Unit files need no cluster and share nothing, so they run in parallel; integration files share an
+ * envtest-mode cluster and e2e files a sim-mode one, so those run one at a time.
+ */
 function phases(files) {
+  const unit = files.filter((f) => suiteOf(f) === 'unit');
   const e2e = files.filter((f) => suiteOf(f) === 'e2e');
-  const others = files.filter((f) => suiteOf(f) !== 'e2e');
-  const needsCluster = others.some((f) => suiteOf(f) !== 'unit');
+  const integration = files.filter((f) => !unit.includes(f) && !e2e.includes(f));
   return [
-    { files: others, mode: needsCluster ? 'envtest' : undefined },
-    { files: e2e, mode: 'sim' },
+    { files: unit, concurrency: availableParallelism() },
+    { files: integration, mode: 'envtest', concurrency: 1 },
+    { files: e2e, mode: 'sim', concurrency: 1 },
   ].filter((phase) => phase.files.length > 0);
 }
 
 const NO_RESULT = { code: 1, tests: 0, pass: 0, fail: 0, skipped: 0 };
 
-async function runPhase({ files, mode }) {
+async function runPhase({ files, mode, concurrency }) {
   const dir = mkdtempSync(join(tmpdir(), 'training-operator-test-'));
   const env = { ...process.env };
   delete env.TRAINING_OPERATOR_TEST_CLUSTER;
   let result = NO_RESULT;
   try {
     if (mode && !(await startCluster(dir, mode, env))) return NO_RESULT;
-    result = await runTests(files, env, join(dir, 'report.tap'));
+    result = await runTests(files, env, join(dir, 'report.tap'), concurrency);
     return result;
   } finally {
     if (mode) await run(['--import', 'tsx', clusterCli, 'down', '--dir', dir], { shielded: true });

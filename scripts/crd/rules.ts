@@ -1,5 +1,7 @@
-// The admission rules of the Kubeflow webhooks (anchor-api.md §6), written as CEL validation rules
-// (x-kubernetes-validations) placed where the API server reports them at the reference's field paths.
+// The admission rules of the Kubeflow webhooks (the reference's pkg/webhooks/*/*_webhook.go,
+// pkg/common/util/webhooks.go and pkg/apis/kubeflow.org/v1/mpi_validation.go, release-1.9), written as CEL
+// validation rules (x-kubernetes-validations) placed where the API server reports them at the reference's
+// field paths.
 //
 // Where a rule sits decides its path: the API server reports `<path of the node>` + `fieldPath`. A rule
 // on a replica map's values cannot name its own key, so rules about one replica type (Master replicas,

@@ -1,5 +1,6 @@
-// Defaults shared by every kind (anchor-api.md §5). They are applied to a copy in memory and never
-// written back to the user's spec; framework-specific defaults follow in src/frameworks.
+// Defaults shared by every kind (the reference's pkg/apis/kubeflow.org/v1/defaulting_utils.go and
+// *_defaults.go, release-1.9). They are applied to a copy in memory and never written back to the user's
+// spec; framework-specific defaults follow in src/frameworks.
 import { type CleanPodPolicy, KINDS } from './kinds.ts';
 import type { Job, ReplicaSpec } from './types.ts';
 

@@ -1,4 +1,5 @@
-// The six kubeflow.org/v1 job kinds and the constants that distinguish them (anchor-api.md §1).
+// The six kubeflow.org/v1 job kinds and the constants that distinguish them (the reference's
+// pkg/apis/kubeflow.org/v1/*_types.go at release-1.9).
 export const GROUP = 'kubeflow.org';
 export const VERSION = 'v1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
@@ -125,7 +126,7 @@ export function isKindName(value: unknown): value is KindName {
   return typeof value === 'string' && (KIND_NAMES as readonly string[]).includes(value);
 }
 
-/** Labels every object the operator creates carries (anchor-controllers.md §2.2). */
+/** Labels every object the operator creates carries (pkg/apis/kubeflow.org/v1/common_types.go). */
 export const LABELS = {
   operatorName: 'training.kubeflow.org/operator-name',
   jobName: 'training.kubeflow.org/job-name',

@@ -1,4 +1,6 @@
-// Deterministic names and labels of the objects the operator creates (anchor-controllers.md §1.6, §2.1, §2.2).
+// Deterministic names and labels of the objects the operator creates (reference, release-1.9:
+// GenGeneralName in pkg/controller.v1/common/util.go, GenLabels in common/job_controller.go, createNewPod
+// in common/pod.go).
 import { KINDS, LABELS } from './kinds.ts';
 import type { Job } from './types.ts';
 

@@ -1,4 +1,5 @@
-// Elastic replica bounds shared by PyTorchJob and PaddleJob (anchor-api.md §5).
+// Elastic replica bounds shared by PyTorchJob and PaddleJob (the reference's
+// pkg/apis/kubeflow.org/v1/pytorch_defaults.go and paddlepaddle_defaults.go, release-1.9).
 
 export interface ElasticReplicas {
   minReplicas?: number;

@@ -1,4 +1,5 @@
-// JAXJob: jax.distributed's coordinator environment (anchor-controllers.md §3.5).
+// JAXJob: jax.distributed's coordinator environment (the reference's pkg/controller.v1/jax/envvar.go,
+// release-1.9).
 import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, totalReplicas } from '../api/job.ts';

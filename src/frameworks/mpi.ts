@@ -1,5 +1,6 @@
 // MPIJob v1: a launcher that drives workers through `kubectl exec`, with its hostfile ConfigMap,
-// ServiceAccount, Role and RoleBinding, and no services (anchor-controllers.md §3.6).
+// ServiceAccount, Role and RoleBinding, and no services (the reference's
+// pkg/controller.v1/mpi/mpijob_controller.go and mpijob.go, release-1.9).
 import type { V1Container, V1EnvVar, V1PodSpec, V1Volume } from '@kubernetes/client-node';
 import type { MPIJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS, LABELS } from '../api/kinds.ts';

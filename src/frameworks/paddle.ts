@@ -1,4 +1,5 @@
-// PaddleJob: the PADDLE_* environment of `paddle.distributed.launch` (anchor-controllers.md §3.4).
+// PaddleJob: the PADDLE_* environment of `paddle.distributed.launch` (the reference's
+// pkg/controller.v1/paddlepaddle/envvar.go, release-1.9).
 import type { V1EnvVar } from '@kubernetes/client-node';
 import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';

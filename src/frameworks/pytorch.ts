@@ -1,5 +1,6 @@
 // PyTorchJob: torchrun's MASTER_*/PET_* environment, the wait-for-master init container, elastic
-// defaults and the elastic HPA (anchor-controllers.md §3.1, §6; anchor-api.md §5).
+// defaults and the elastic HPA (the reference's pkg/controller.v1/pytorch/envvar.go, master.go, elastic.go,
+// initcontainer.go, hpa.go and pkg/apis/kubeflow.org/v1/pytorch_defaults.go, release-1.9).
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';

@@ -1,5 +1,5 @@
 // TFJob: TF_CONFIG in the `tensorflow` container of distributed jobs, normal or sparse
-// (anchor-controllers.md §3.2).
+// (the reference's pkg/controller.v1/tensorflow/tensorflow.go and util.go, release-1.9).
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TFJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS, LABELS } from '../api/kinds.ts';
@@ -73,9 +73,10 @@ export function workerZeroCompleted(job: Job, pods: V1Pod[]): boolean {
 }
 
 /**
- * TF's rules (anchor-controllers.md §4.5): a Chief or Master decides success; without one, all Workers
- * finishing does, or worker 0 finishing unless successPolicy is AllWorkers. Any failed replica fails the
- * job, except while it is restarting, and except Workers with enableDynamicWorker.
+ * TF's rules (UpdateJobStatus in pkg/controller.v1/tensorflow/tfjob_controller.go): a Chief or Master
+ * decides success; without one, all Workers finishing does, or worker 0 finishing unless successPolicy is
+ * AllWorkers. Any failed replica fails the job, except while it is restarting, and except Workers with
+ * enableDynamicWorker.
  */
 function updateTfStatus(context: StatusContext): void {
   const { job } = context;

@@ -1,4 +1,5 @@
-// XGBoostJob: Rabit tracker environment in every container (anchor-controllers.md §3.3).
+// XGBoostJob: Rabit tracker environment in every container (the reference's
+// pkg/controller.v1/xgboost/xgboost.go, release-1.9).
 import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';

@@ -1,4 +1,5 @@
-// One reconcile of one job (anchor-controllers.md §1.4), as a pure function:
+// One reconcile of one job (ReconcileJobs in the reference's pkg/controller.v1/common/job.go,
+// release-1.9), as a pure function:
 // (stored job, objects it owns, options, now) → Plan. It reads top to bottom like the reference loop:
 // finished → suspended → resumed → failed by backoff or deadline → normal (pods, services, status).
 import type { V1Pod } from '@kubernetes/client-node';
@@ -212,7 +213,7 @@ function keepVolcanoQueue(desired: KubeObject[], owned: KubeObject[]): KubeObjec
   });
 }
 
-/** Failed pods restart under the same name, or fail the job for a permanent ExitCode (§2.6). */
+/** Failed pods restart under the same name, or fail the job for a permanent ExitCode (common/pod.go). */
 function handleFailedPods(step: Step, context: StatusContext): void {
   const { job } = step;
   for (const type of replicaTypes(job)) {
@@ -263,7 +264,7 @@ function podsOf(pods: V1Pod[], replicaType: string): V1Pod[] {
   return pods.filter((pod) => pod.metadata?.labels?.[LABELS.replicaType] === replicaType.toLowerCase());
 }
 
-/** Running, with a deletion under way, counts as failed: the pod will not finish its work (§2.6). */
+/** Running, with a deletion under way, counts as failed: the pod will not finish its work (common/pod.go). */
 export function countPods(pods: V1Pod[]): Required<Pick<ReplicaStatus, 'active' | 'succeeded' | 'failed'>> {
   const counts = { active: 0, succeeded: 0, failed: 0 };
   for (const pod of pods) {

@@ -1,5 +1,6 @@
 // Gang scheduling: the PodGroup of a job and the decoration of its pods, for Volcano and
-// scheduler-plugins (anchor-controllers.md §5).
+// scheduler-plugins (the reference's pkg/controller.v1/common/scheduling.go, common/job.go and
+// control/podgroup_control.go, release-1.9).
 import type { V1Pod } from '@kubernetes/client-node';
 import { replicaSpecs, replicaTypes, runPolicy } from '../api/job.ts';
 import type { Job, KubeObject } from '../api/types.ts';

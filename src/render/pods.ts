@@ -1,4 +1,5 @@
-// One pod per replica index, built from the replica's template (anchor-controllers.md §2.2, §2.3).
+// One pod per replica index, built from the replica's template (createNewPod in the reference's
+// pkg/controller.v1/common/pod.go, release-1.9).
 import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { LABELS } from '../api/kinds.ts';
 import { defaultContainer, replicaSpecs } from '../api/job.ts';

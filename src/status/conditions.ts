@@ -1,5 +1,5 @@
-// Job conditions (anchor-controllers.md §4.1): one condition per type, the newest transition last, so
-// that the State column (the last condition's type) shows where the job is; ReplicaFailure, which is
+// Job conditions (the reference's pkg/util/status.go): one condition per type, the newest transition last,
+// so that the State column (the last condition's type) shows where the job is; ReplicaFailure, which is
 // not a state, is kept out of the last place.
 import type { KindName } from '../api/kinds.ts';
 import type { ConditionType, JobCondition, JobStatus } from '../api/types.ts';

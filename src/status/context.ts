@@ -1,4 +1,5 @@
-// What a framework's status rules read and write (anchor-controllers.md §4.5).
+// What a framework's status rules read and write (UpdateJobStatus of each controller in the reference's
+// pkg/controller.v1/<framework>/*_controller.go, release-1.9).
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ConditionType, Job, JobStatus, ReplicaStatus } from '../api/types.ts';
 import { reasonFor, setCondition } from './conditions.ts';

@@ -1,6 +1,7 @@
 // The success and failure rules that PyTorchJob, XGBoostJob, PaddleJob, JAXJob and MPIJob share
-// (anchor-controllers.md §4.5): a coordinator replica (Master, or MPI's Launcher) decides success when
-// there is one, otherwise the Workers do; failed replicas restart or fail the job.
+// (UpdateJobStatus in the reference's pkg/controller.v1/<framework>/*_controller.go, release-1.9): a
+// coordinator replica (Master, or MPI's Launcher) decides success when there is one, otherwise the Workers
+// do; failed replicas restart or fail the job.
 import { replicaSpecs, replicaTypes } from '../api/job.ts';
 import {
   expected,

@@ -1,6 +1,7 @@
-// Deleting a job on the sim cluster, where kube-controller-manager garbage-collects (anchor-controllers.md
-// §1.8): the operator adds no finalizers, and everything it created goes with the job through the
-// controller owner references (blockOwnerDeletion holds a foreground deletion until they are gone).
+// Deleting a job on the sim cluster, where kube-controller-manager garbage-collects: like the reference's
+// controllers (pkg/controller.v1/, release-1.9), the operator adds no finalizers, and everything it created
+// goes with the job through the controller owner references (blockOwnerDeletion holds a foreground deletion
+// until they are gone).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';

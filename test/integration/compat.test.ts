@@ -1,5 +1,5 @@
 // Cross-checks between the offline CLI and the real API server with our CRDs:
-// - every upstream example (the compatibility corpus in <repo>/../shared/compat) passes both
+// - every upstream example (the compatibility corpus, test/fixtures/compat) passes both
 //   `training-operator validate` and a server-side dry-run create;
 // - what `training-operator synth` prints for our examples is accepted by the API server, with and
 //   without gang scheduling (the PodGroup CRDs are installed), by a server-side dry-run apply.
@@ -14,7 +14,7 @@ import YAML from 'yaml';
 import { repoRoot } from '../cluster/control-plane.ts';
 import * as harness from './harness.ts';
 
-const compatDir = join(repoRoot, '../shared/compat/upstream-examples');
+const compatDir = join(repoRoot, 'test/fixtures/compat/upstream-examples');
 const examplesDir = join(repoRoot, 'examples');
 
 const yamlFiles = (dir: string) =>

@@ -1,6 +1,7 @@
-// Failed pods under each restart policy, and runPolicy.backoffLimit (anchor-controllers.md §2.6, §4.5–§4.7):
-// OnFailure/Always and retryable exit codes recreate the pod under its name and mark the job Restarting;
-// a permanent exit code or Never fails the job; container restarts up to backoffLimit fail it too.
+// Failed pods under each restart policy, and runPolicy.backoffLimit (the reference's
+// pkg/controller.v1/common/pod.go and job.go, release-1.9): OnFailure/Always and retryable exit codes
+// recreate the pod under its name and mark the job Restarting; a permanent exit code or Never fails the job;
+// container restarts up to backoffLimit fail it too.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';

@@ -1,6 +1,7 @@
-// What happens when a job's time is up or its work is done (anchor-controllers.md §4.8–§4.10):
-// activeDeadlineSeconds fails a running job on time and deletes its pods, ttlSecondsAfterFinished deletes
-// a finished job, and cleanPodPolicy decides which pods and services a succeeded job keeps.
+// What happens when a job's time is up or its work is done (PastActiveDeadline, CleanupJob and
+// DeletePodsAndServices in the reference's pkg/controller.v1/common/job.go, release-1.9):
+// activeDeadlineSeconds fails a running job on time and deletes its pods, ttlSecondsAfterFinished deletes a
+// finished job, and cleanPodPolicy decides which pods and services a succeeded job keeps.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CustomObjectsApi } from '@kubernetes/client-node';

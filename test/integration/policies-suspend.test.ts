@@ -1,6 +1,8 @@
-// runPolicy.suspend and runPolicy.managedBy (anchor-controllers.md §4.11, §4.12, §8.5, §8.10): suspending
-// a running job deletes its pods and services and resuming recreates them with a new startTime; a job
-// created suspended gets nothing but [Created, Suspended]; a job MultiKueue manages is left entirely alone.
+// runPolicy.suspend and runPolicy.managedBy (ReconcileJobs in the reference's
+// pkg/controller.v1/common/job.go, ManagedByExternalController in each *_controller.go, release-1.9):
+// suspending a running job deletes its pods and services and resuming recreates them with a new startTime; a
+// job created suspended gets nothing but [Created, Suspended]; a job MultiKueue manages is left entirely
+// alone.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';

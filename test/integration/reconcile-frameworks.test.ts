@@ -1,7 +1,7 @@
-// Each framework end to end against a real API server, as a user sees it (anchor-controllers.md §2–§4,
-// §8): the job's pods and headless services (MPI: launcher, workers, ConfigMap and RBAC) with the
-// reference's names, labels, env and owner references; then pods driven Running → Succeeded, with the
-// conditions, replica statuses, times and events that follow.
+// Each framework end to end against a real API server, as a user sees it (the reference's
+// pkg/controller.v1/<framework>/*_controller_test.go, release-1.9): the job's pods and headless services
+// (MPI: launcher, workers, ConfigMap and RBAC) with the reference's names, labels, env and owner references;
+// then pods driven Running → Succeeded, with the conditions, replica statuses, times and events that follow.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CoreV1Api, RbacAuthorizationV1Api, type V1Pod, type V1Service } from '@kubernetes/client-node';

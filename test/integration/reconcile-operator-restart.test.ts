@@ -1,6 +1,7 @@
-// The operator stops mid-job and a new one takes over (anchor-controllers.md §1.4–§1.6): it works from
-// what the API server holds, so nothing is created twice, untouched objects keep their uids, changes made
-// while no operator ran are acted on, and the status carries on from where it was.
+// The operator stops mid-job and a new one takes over (ReconcileJobs in the reference's
+// pkg/controller.v1/common/job.go, release-1.9): it works from what the API server holds, so nothing is
+// created twice, untouched objects keep their uids, changes made while no operator ran are acted on, and the
+// status carries on from where it was.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';

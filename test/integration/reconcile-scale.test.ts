@@ -1,5 +1,6 @@
-// Scaling a running job (anchor-controllers.md §2.7, §6): more replicas create the missing indices, fewer
-// delete the pods and services past the count; the CRD's scale subresource drives the Worker replicas.
+// Scaling a running job (ReconcilePods in the reference's pkg/controller.v1/common/pod.go, and
+// pkg/controller.v1/pytorch/hpa.go, release-1.9): more replicas create the missing indices, fewer delete the
+// pods and services past the count; the CRD's scale subresource drives the Worker replicas.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LABELS } from '../../src/api/kinds.ts';

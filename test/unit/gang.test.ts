@@ -12,7 +12,7 @@ const job = () =>
     .replicas('Master', 1, { container: resources('1', '2Gi') })
     .replicas('Worker', 2, { container: resources('500m', '1Gi') });
 
-describe('gang scheduling (anchor-controllers.md §5)', () => {
+describe('gang scheduling (pkg/controller.v1/common/scheduling.go)', () => {
   test('scheduler name: volcano in any case, anything else is scheduler-plugins', () => {
     assert.deepEqual(gangScheduler('Volcano'), { kind: 'volcano' });
     assert.deepEqual(gangScheduler('scheduler-plugins-scheduler'), {

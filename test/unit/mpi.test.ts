@@ -9,7 +9,7 @@ import { envPairs, find, names, pod, renderJob } from '../support/render.ts';
 const cpuJob = () => makeJob('MPIJob', 'pi').replicas('Launcher', 1).replicas('Worker', 2);
 const gpu = { resources: { limits: { 'nvidia.com/gpu': '1' } } };
 
-describe('MPIJob objects (anchor-controllers.md §3.6 worked example)', () => {
+describe('MPIJob objects (pkg/controller.v1/mpi/mpijob_controller.go)', () => {
   const objects = renderJob(cpuJob().obj());
 
   test('config, RBAC, workers and launcher; no services', () => {

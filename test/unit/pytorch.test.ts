@@ -6,7 +6,7 @@ import { envPairs, find, names, pod, renderJob } from '../support/render.ts';
 
 const port = (containerPort: number) => [{ name: 'pytorchjob-port', containerPort }];
 
-describe('PyTorchJob env (anchor-controllers.md §3.1 worked example)', () => {
+describe('PyTorchJob env (pkg/controller.v1/pytorch/envvar.go)', () => {
   const objects = renderJob(makeJob('PyTorchJob', 'mnist').replicas('Master', 1).replicas('Worker', 2).obj());
   const common = (rank: number): [string, string][] => [
     ['PYTHONUNBUFFERED', '1'],
@@ -111,7 +111,7 @@ describe('PyTorchJob env (anchor-controllers.md §3.1 worked example)', () => {
   });
 });
 
-describe('PyTorchJob elastic (§3.1, §6, §8.5)', () => {
+describe('PyTorchJob elastic (pytorch/elastic.go, pytorch/hpa.go)', () => {
   const metrics = [
     { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
   ];
@@ -184,7 +184,7 @@ describe('PyTorchJob elastic (§3.1, §6, §8.5)', () => {
   });
 });
 
-describe('PyTorchJob defaults (anchor-api.md §11.1)', () => {
+describe('PyTorchJob defaults (pkg/apis/kubeflow.org/v1/pytorch_defaults_test.go)', () => {
   const defaulted = (elasticPolicy: object) =>
     withDefaults(makeJob('PyTorchJob', 't').replicas('Worker', 1).spec({ elasticPolicy }).obj()).spec;
 

@@ -4,6 +4,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { KeyedBackoff, Backoff } from '../../src/manager/backoff.ts';
 import { runWorkers, WorkQueue } from '../../src/manager/queue.ts';
 
+/** Polls until `done()` holds, for at most 5 s: on a loaded machine timers fire late. */
+async function until(done: () => boolean): Promise<void> {
+  for (const start = Date.now(); !done() && Date.now() - start < 5000;) await delay(5);
+}
+
 /** Resolves with the value of `promise`, or 'pending' if it has not settled within a few ticks. */
 async function settled<T>(promise: Promise<T>): Promise<T | 'pending'> {
   return Promise.race([promise, delay(5).then(() => 'pending' as const)]);
@@ -135,7 +140,7 @@ describe('runWorkers', () => {
       (key, err) => errors.push(`${key}: ${(err as Error).message}`),
     );
     queue.add('a');
-    await delay(50);
+    await until(() => calls.length >= 3);
     assert.deepEqual(calls, [0, 1, 2]);
     assert.deepEqual(errors, ['a: fail 1', 'a: fail 2']);
     assert.equal(queue.numRequeues('a'), 0, 'forgotten after success');
@@ -151,7 +156,7 @@ describe('runWorkers', () => {
       return Promise.resolve(calls === 1 ? { requeueAfterMs: 10 } : undefined);
     });
     queue.add('a');
-    await delay(60);
+    await until(() => calls >= 2);
     assert.equal(calls, 2);
     queue.shutDown();
     await workers;

@@ -5,7 +5,7 @@ import { World } from '../support/world.ts';
 
 const pytorch = () => makeJob('PyTorchJob', 'demo', 'ns').replicas('Master', 1).replicas('Worker', 2);
 
-describe('PyTorchJob timeline (anchor-controllers.md §4.13)', () => {
+describe('PyTorchJob timeline: Master 1 + Worker 2, pods driven by hand', () => {
   test('created → pods and services, Created, startTime, selectors', () => {
     const world = new World(pytorch().obj());
     world.step();
@@ -121,7 +121,7 @@ describe('PyTorchJob timeline (anchor-controllers.md §4.13)', () => {
   }
 });
 
-describe('suspend and resume (§4.11)', () => {
+describe('suspend and resume (common/job.go)', () => {
   test('created suspended: nothing created, [Created, Suspended]', () => {
     const world = new World(
       makeJob('PyTorchJob', 'test-job').replicas('Worker', 1).runPolicy({ suspend: true }).obj(),
@@ -179,7 +179,7 @@ describe('suspend and resume (§4.11)', () => {
   });
 });
 
-describe('restart policies and limits (§4.6–§4.9)', () => {
+describe('restart policies and limits (common/pod.go, common/job.go)', () => {
   const exitCodeJob = () =>
     makeJob('TFJob', 'test-noretry-exit-code').replicas('Worker', 1, { restartPolicy: 'ExitCode' });
 
@@ -254,7 +254,7 @@ describe('restart policies and limits (§4.6–§4.9)', () => {
   });
 });
 
-describe('framework status rules (§4.5)', () => {
+describe('framework status rules (UpdateJobStatus)', () => {
   const tf = (workers: number) => makeJob('TFJob', 'tf', 'ns').replicas('Worker', workers).replicas('PS', 1);
 
   test('TF: worker 0 completing completes the job, unless successPolicy is AllWorkers', () => {
@@ -339,7 +339,7 @@ describe('events the reference emits', () => {
   });
 });
 
-describe('gang scheduling with Volcano (§5.2)', () => {
+describe('gang scheduling with Volcano (common/scheduling.go)', () => {
   test('pods wait until the PodGroup leaves Pending', () => {
     const world = new World(pytorch().obj(), { gangSchedulerName: 'volcano' });
     world.step();

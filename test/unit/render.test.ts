@@ -17,7 +17,7 @@ const twoReplicaTypes: Record<string, [string, string]> = {
   JAXJob: ['Worker', 'Worker'],
 };
 
-describe('render invariants (design.md)', () => {
+describe('render invariants', () => {
   for (const kind of KIND_NAMES) {
     const [first, second] = twoReplicaTypes[kind];
     const job = () => makeJob(kind, 'inv', 'ns').replicas(first, 1).replicas(second, 2).uid('1234-uid');

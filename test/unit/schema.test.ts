@@ -11,7 +11,7 @@ import { schemaFor } from '../../src/api/crds.ts';
 import { normalize } from '../../src/api/schema/normalize.ts';
 import type { SchemaNode } from '../../src/api/schema/node.ts';
 
-const UPSTREAM = '/work/shared/compat/upstream-examples';
+const UPSTREAM = join(import.meta.dirname, '../fixtures/compat/upstream-examples');
 const FIXTURES = join(import.meta.dirname, '../fixtures/invalid');
 
 type Job = { apiVersion: string; kind: KindName; metadata: { name: string }; spec: Record<string, unknown> };

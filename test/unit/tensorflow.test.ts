@@ -8,7 +8,7 @@ import { envPairs, pod, renderJob } from '../support/render.ts';
 const tfConfig = (objects: ReturnType<typeof renderJob>, name: string) =>
   new Map(envPairs(pod(objects, name))).get('TF_CONFIG');
 
-describe('TF_CONFIG (anchor-controllers.md §3.2, §8.6)', () => {
+describe('TF_CONFIG (pkg/controller.v1/tensorflow/tensorflow.go)', () => {
   test('worked example: Master 1 + Worker 2 in namespace ns', () => {
     const objects = renderJob(
       makeJob('TFJob', 'dist', 'ns').replicas('Master', 1).replicas('Worker', 2).obj(),
@@ -105,7 +105,7 @@ describe('sparse TF_CONFIG for enableDynamicWorker', () => {
   });
 });
 
-describe('TFJob defaults and roles (anchor-api.md §11.2)', () => {
+describe('TFJob defaults and roles (pkg/apis/kubeflow.org/v1/tensorflow_defaults_test.go)', () => {
   test('lower-case replica keys are normalised, defaults fill replicas, policy and port', () => {
     const job = makeJob('TFJob', 't').obj();
     job.spec.tfReplicaSpecs = {

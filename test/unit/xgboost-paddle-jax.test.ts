@@ -4,7 +4,7 @@ import { withDefaults } from '../../src/frameworks/registry.ts';
 import { makeJob } from '../support/builders.ts';
 import { envPairs, pod, renderJob } from '../support/render.ts';
 
-describe('XGBoostJob (anchor-controllers.md §3.3, anchor-api.md §11.4)', () => {
+describe('XGBoostJob (xgboost/xgboost.go, xgboost_defaults_test.go)', () => {
   const objects = renderJob(makeJob('XGBoostJob', 'xgb').replicas('Master', 1).replicas('Worker', 2).obj());
   const env = (rank: number): [string, string][] => [
     ['MASTER_PORT', '9999'],
@@ -47,7 +47,7 @@ describe('XGBoostJob (anchor-controllers.md §3.3, anchor-api.md §11.4)', () =>
   });
 });
 
-describe('PaddleJob (anchor-controllers.md §3.4, §8.8)', () => {
+describe('PaddleJob (pkg/controller.v1/paddlepaddle/envvar.go)', () => {
   test('worked example: the master announces its pod IP, others use its service', () => {
     const objects = renderJob(
       makeJob('PaddleJob', 'paddle-job').replicas('Master', 1).replicas('Worker', 2).obj(),
@@ -96,7 +96,7 @@ describe('PaddleJob (anchor-controllers.md §3.4, §8.8)', () => {
   });
 });
 
-describe('JAXJob (anchor-controllers.md §3.5, §8.9)', () => {
+describe('JAXJob (pkg/controller.v1/jax/envvar.go)', () => {
   test('worked example: Worker 2', () => {
     const objects = renderJob(makeJob('JAXJob', 'jaxjob').replicas('Worker', 2).obj());
     assert.deepEqual(envPairs(pod(objects, 'jaxjob-worker-1')), [

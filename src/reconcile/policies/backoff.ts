@@ -1,4 +1,5 @@
-// runPolicy.backoffLimit (anchor-controllers.md §4.7): how many retries a job gets before it fails.
+// runPolicy.backoffLimit (PastBackoffLimit in the reference's pkg/controller.v1/common/job.go): how many
+// retries a job gets before it fails.
 import type { V1Pod } from '@kubernetes/client-node';
 import { LABELS } from '../../api/kinds.ts';
 import { replicaSpecs, runPolicy, totalReplicas } from '../../api/job.ts';

@@ -1,4 +1,5 @@
-// Which pods go when a job stops (anchor-controllers.md §4.10).
+// Which pods go when a job stops (DeletePodsAndServices in the reference's
+// pkg/controller.v1/common/job.go, release-1.9).
 import type { V1Pod } from '@kubernetes/client-node';
 
 /**

@@ -1,4 +1,5 @@
-// runPolicy.activeDeadlineSeconds, counted from startTime (anchor-controllers.md §4.8).
+// runPolicy.activeDeadlineSeconds, counted from startTime (PastActiveDeadline in the reference's
+// pkg/controller.v1/common/job.go, release-1.9).
 import { runPolicy } from '../../api/job.ts';
 import type { Job, JobStatus } from '../../api/types.ts';
 

@@ -1,4 +1,5 @@
-// What happens to a failed pod, by its replica's restartPolicy (anchor-controllers.md §2.6, §4.6).
+// What happens to a failed pod, by its replica's restartPolicy (ReconcilePods in the reference's
+// pkg/controller.v1/common/pod.go, release-1.9).
 import type { V1Pod } from '@kubernetes/client-node';
 import { KINDS } from '../../api/kinds.ts';
 import type { Job, ReplicaSpec } from '../../api/types.ts';

@@ -1,4 +1,5 @@
-// runPolicy.ttlSecondsAfterFinished: a finished job is deleted that long after completionTime (§4.9).
+// runPolicy.ttlSecondsAfterFinished: a finished job is deleted that long after completionTime
+// (CleanupJob in the reference's pkg/controller.v1/common/job.go, release-1.9).
 import { runPolicy } from '../../api/job.ts';
 import type { Job, JobStatus } from '../../api/types.ts';
 

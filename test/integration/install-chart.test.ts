@@ -1,7 +1,8 @@
 // The Helm chart against the code it mirrors: `helm lint --strict`, `helm template` with default and
 // other values, the values schema, the CRDs copied into the chart, and, above all, agreement with what
 // `install-manifests` synthesizes from src/install (RBAC rules, args, ports, probes, security contexts).
-// Offline: helm comes from the binary cache (test/cluster/build-binaries.sh); no cluster is started.
+// Integration tier because it needs helm, which comes with the test cluster's binaries
+// (test/cluster/build-binaries.sh); the cluster itself is not used.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import {
   VERSION,
 } from '../../src/install/options.ts';
 import { LOG_LEVELS } from '../../src/telemetry/log-levels.ts';
-import { buildBinaries } from '../cluster/control-plane.ts';
+import * as harness from './harness.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const chartDir = join(root, 'charts', 'training-operator');
@@ -29,8 +30,8 @@ const execFileAsync = promisify(execFile);
 
 let helmBinary = '';
 let scratch = '';
-before(async () => {
-  helmBinary = join(await buildBinaries(), 'helm');
+before(() => {
+  helmBinary = join(harness.cluster().binDir, 'helm');
   scratch = mkdtempSync(join(tmpdir(), 'install-chart-test-'));
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));
