@@ -13,6 +13,7 @@ export interface SynthOptions {
   files: string[];
   namespace: string;
   gangSchedulerName?: string;
+  mpiKubectlDeliveryImage?: string;
 }
 
 function whyNothing(job: Job): string {
@@ -31,7 +32,12 @@ export function synthCommand(options: SynthOptions, output: Output): number {
     problems.forEach(output.err);
     return 1;
   }
-  const renderOptions = { ...DEFAULT_RENDER_OPTIONS, gangSchedulerName: options.gangSchedulerName };
+  const renderOptions = {
+    ...DEFAULT_RENDER_OPTIONS,
+    gangSchedulerName: options.gangSchedulerName,
+    mpiKubectlDeliveryImage:
+      options.mpiKubectlDeliveryImage ?? DEFAULT_RENDER_OPTIONS.mpiKubectlDeliveryImage,
+  };
   const objects = jobs.flatMap((job) => {
     const rendered = render(withDefaults(job), renderOptions);
     if (rendered.length === 0) output.err(`${jobRef(job)}: ${whyNothing(job)}`);

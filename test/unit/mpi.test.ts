@@ -76,7 +76,7 @@ describe('MPIJob objects (anchor-controllers.md §3.6 worked example)', () => {
     assert.equal(launcher.spec!.restartPolicy, 'Never');
     const [delivery] = launcher.spec!.initContainers!;
     assert.equal(delivery.name, 'kubectl-delivery');
-    assert.equal(delivery.image, 'kubeflow/kubectl-delivery:latest');
+    assert.equal(delivery.image, 'ghcr.io/kubeflow/training-v1/kubectl-delivery:latest');
     assert.deepEqual(delivery.env, [
       { name: 'TARGET_DIR', value: '/opt/kube' },
       { name: 'NAMESPACE', value: 'default' },
