@@ -54,10 +54,11 @@ const celList = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).j
 
 /**
  * On `metadata.name` (root metadata may carry rules on name): the webhooks' DNS-1035 check, with the
- * reference's message, which joins both failures when the name is too long and malformed.
+ * reference's message, which joins both failures when the name is too long and malformed; for MPIJob,
+ * only the length.
  */
 export function nameRules(info: KindInfo): Rule[] {
-  if (info.kind === 'MPIJob') return [];
+  if (info.kind === 'MPIJob') return mpiNameRules();
   const tooLong = 'self.size() > 63';
   const malformed = `!self.matches('${DNS1035_PATTERN}')`;
   return [
@@ -67,6 +68,67 @@ export function nameRules(info: KindInfo): Rule[] {
       messageExpression:
         `'should match: ' + (${tooLong} ? ${celString(DNS1035_TOO_LONG)} : '') + ` +
         `(${tooLong} && ${malformed} ? ',' : '') + (${malformed} ? ${celString(DNS1035_FORMAT)} : '')`,
+      reason: 'FieldValueInvalid',
+    },
+  ];
+}
+
+/** Kubernetes' limit on a Service name (a DNS-1035 label) and on a label value. */
+const MAX_LABEL_LENGTH = 63;
+/** Characters the API server appends to a generateName prefix. */
+const GENERATED_SUFFIX_LENGTH = 5;
+
+/**
+ * MPIJob has no DNS-1035 rule (nor had the reference), but its name is the value of its pods'
+ * `training.kubeflow.org/job-name` label, so a longer name gets the job refused pods forever.
+ */
+function mpiNameRules(): Rule[] {
+  return [
+    {
+      rule: `self.size() <= ${MAX_LABEL_LENGTH}`,
+      message:
+        `must be no more than ${MAX_LABEL_LENGTH} characters: it is the value of the ` +
+        'training.kubeflow.org/job-name label of the pods',
+      reason: 'FieldValueInvalid',
+    },
+  ];
+}
+
+/**
+ * At the root, where a rule sees `metadata.name` and `spec` together: the name must leave room for the
+ * names of the job's Services, `<name>-<replica type, lower case>-<index>` (pkg/core/utils.go
+ * GenGeneralName), which are DNS-1035 labels of at most 63 characters. Replica counts default as the
+ * operator defaults them. A name already over 63 is left to the name rule. The API server has generated
+ * the name from generateName before any rule runs; offline there may be only the prefix.
+ */
+export function derivedNameRules(info: KindInfo): Rule[] {
+  if (info.kind === 'MPIJob') return [];
+  const map = `self.spec.${info.replicaSpecsField}`;
+  const defaults = Object.entries(info.defaultReplicas ?? {});
+  const defaultCount = (t: string) =>
+    defaults.reduce((rest, [type, n]) => `(${t} == '${type}' ? ${n} : ${rest})`, '1');
+  const count = (t: string) => `(has(${map}[${t}].replicas) ? ${map}[${t}].replicas : ${defaultCount(t)})`;
+  // `-<type>-<last index>`, or nothing for a type without replicas.
+  const suffix = (t: string) => `(${count(t)} > 0 ? size(${t}) + 2 + size(string(${count(t)} - 1)) : 0)`;
+  const nameLength =
+    '(has(self.metadata.name) ? size(self.metadata.name) : ' +
+    `size(self.metadata.generateName) + ${GENERATED_SUFFIX_LENGTH})`;
+  const longestSuffix = `${map}.map(t, ${suffix('t')}).filter(s, ${map}.all(u, ${suffix('u')} <= s))[0]`;
+  const longestName = `${MAX_LABEL_LENGTH} - ${longestSuffix}`;
+  const servicesNote =
+    ' characters: its Services are named <name>-<replica type>-<index>, ' +
+    `which must be no more than ${MAX_LABEL_LENGTH} characters`;
+  return [
+    {
+      rule: `${nameLength} > ${MAX_LABEL_LENGTH} || ${map}.all(t, ${nameLength} + ${suffix('t')} <= ${MAX_LABEL_LENGTH})`,
+      message:
+        'must be shorter: its Services are named <name>-<replica type>-<index>, which must be no more ' +
+        `than ${MAX_LABEL_LENGTH} characters`,
+      messageExpression:
+        `'must be no more than ' + string(${longestName}) + ${celString(servicesNote)} + ` +
+        `(has(self.metadata.generateName) ? '; a generateName must be no more than ' + ` +
+        `string(${longestName} - ${GENERATED_SUFFIX_LENGTH}) + ', as the API server appends ${GENERATED_SUFFIX_LENGTH} characters' : '')`,
+      fieldPath: '.metadata.name',
       reason: 'FieldValueInvalid',
     },
   ];

@@ -13,6 +13,8 @@ import { type ErrorType, fieldError, type TypedError } from './schema/errors.ts'
 import { listTypeErrors } from './schema/listtypes.ts';
 import { nameErrors, scaleErrors, typeMetaErrors } from './schema/meta.ts';
 import { isObject, type SchemaNode } from './schema/node.ts';
+import { labelAndAnnotationErrors } from './schema/objectmeta.ts';
+import { requestSizeErrors } from './schema/request.ts';
 import { normalize } from './schema/normalize.ts';
 import { compileStructural, structuralErrors } from './schema/structural.ts';
 
@@ -75,6 +77,8 @@ function plain(errors: TypedError[]): FieldError[] {
 export function validateSchema(kind: KindName, obj: unknown, old?: unknown): SchemaValidation {
   if (!isObject(obj))
     return { errors: [{ path: '', message: 'Invalid value: must be an object' }], warnings: [] };
+  const tooLarge = requestSizeErrors(obj);
+  if (tooLarge.length) return { errors: tooLarge, warnings: [] };
   const typeErrors = typeMetaErrors(obj, kind, API_VERSION);
   if (typeErrors.length) return { errors: plain(typeErrors), warnings: [] };
 
@@ -86,6 +90,7 @@ export function validateSchema(kind: KindName, obj: unknown, old?: unknown): Sch
 
   const errors = [
     ...nameErrors(value, oldValue),
+    ...labelAndAnnotationErrors(value),
     ...structuralErrors(validate, value),
     ...scaleErrors(value, specReplicasPath),
     ...listTypeErrors(value, schema),
