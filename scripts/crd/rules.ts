@@ -113,8 +113,13 @@ export function derivedNameRules(info: KindInfo): Rule[] {
   const nameLength =
     '(has(self.metadata.name) ? size(self.metadata.name) : ' +
     `size(self.metadata.generateName) + ${GENERATED_SUFFIX_LENGTH})`;
-  const longestSuffix = `${map}.map(t, ${suffix('t')}).filter(s, ${map}.all(u, ${suffix('u')} <= s))[0]`;
+  const longestType = `${map}.filter(t, ${map}.all(u, ${suffix('u')} <= ${suffix('t')}))[0]`;
+  const longestSuffix = suffix(longestType);
   const longestName = `${MAX_LABEL_LENGTH} - ${longestSuffix}`;
+  // string(int) has an unbounded estimated size, which puts any message built with it over the API
+  // server's cost budget; a lookup in a list of the numbers 0..63 has a bounded one.
+  const decimal = (n: string) =>
+    `${celList(Array.from({ length: MAX_LABEL_LENGTH + 1 }, (_, i) => String(i)))}[${n} > 0 ? ${n} : 0]`;
   const servicesNote =
     ' characters: its Services are named <name>-<replica type>-<index>, ' +
     `which must be no more than ${MAX_LABEL_LENGTH} characters`;
@@ -125,9 +130,9 @@ export function derivedNameRules(info: KindInfo): Rule[] {
         'must be shorter: its Services are named <name>-<replica type>-<index>, which must be no more ' +
         `than ${MAX_LABEL_LENGTH} characters`,
       messageExpression:
-        `'must be no more than ' + string(${longestName}) + ${celString(servicesNote)} + ` +
+        `'must be no more than ' + ${decimal(`(${longestName})`)} + ${celString(servicesNote)} + ` +
         `(has(self.metadata.generateName) ? '; a generateName must be no more than ' + ` +
-        `string(${longestName} - ${GENERATED_SUFFIX_LENGTH}) + ', as the API server appends ${GENERATED_SUFFIX_LENGTH} characters' : '')`,
+        `${decimal(`(${longestName} - ${GENERATED_SUFFIX_LENGTH})`)} + ', as the API server appends ${GENERATED_SUFFIX_LENGTH} characters' : '')`,
       fieldPath: '.metadata.name',
       reason: 'FieldValueInvalid',
     },
