@@ -1,9 +1,10 @@
 // The admission rules a job must pass: the CRD's schema and CEL rules, evaluated offline exactly as the
-// API server evaluates them (schema.ts), plus the reference's warnings, which CEL cannot express.
+// API server evaluates them (schema.ts), plus the reference's warnings, which CEL cannot express, and what
+// a dry run lets through but keeps a job from running (runnable.ts).
 import type { FieldError } from './errors.ts';
+import { runnabilityProblems } from './runnable.ts';
 import { validateSchema } from './schema.ts';
-import { KINDS } from './kinds.ts';
-import type { Job, ReplicaSpec } from './types.ts';
+import type { Job } from './types.ts';
 
 export interface ValidationResult {
   errors: FieldError[];
@@ -18,20 +19,12 @@ function referenceWarnings(job: Job): string[] {
   return [];
 }
 
-/**
- * A job whose every replica type has 0 replicas starts no pod at all, yet is admitted (the reference
- * admits it too, and scaling to zero is legal), so it only warns.
- */
-function noPodWarnings(job: Job): string[] {
-  const info = KINDS[job.kind];
-  const specs = Object.entries((job.spec?.[info.replicaSpecsField] ?? {}) as Record<string, ReplicaSpec>);
-  const count = ([type, spec]: [string, ReplicaSpec]) => spec?.replicas ?? info.defaultReplicas?.[type] ?? 1;
-  if (specs.length === 0 || specs.some((entry) => count(entry) > 0)) return [];
-  return [`spec.${info.replicaSpecsField}: every replica type has 0 replicas, so the job starts no pods`];
-}
-
 /** `old` is the stored job when validating an update, so that immutability rules apply. */
 export function validateJob(job: Job, old?: Job): ValidationResult {
   const { errors, warnings } = validateSchema(job.kind, job, old);
-  return { errors, warnings: [...warnings, ...referenceWarnings(job), ...noPodWarnings(job)] };
+  const runnable = runnabilityProblems(job);
+  return {
+    errors: [...errors, ...runnable.errors],
+    warnings: [...warnings, ...referenceWarnings(job), ...runnable.warnings],
+  };
 }

@@ -10,6 +10,7 @@ import { TOTAL_ANNOTATION_SIZE_LIMIT } from '../../src/api/schema/objectmeta.ts'
 import { MAX_REQUEST_BODY_BYTES, requestBodyBytes } from '../../src/api/schema/request.ts';
 import type { Job } from '../../src/api/types.ts';
 import { validateJob } from '../../src/api/validate.ts';
+import { ETCD_DEFAULT_MAX_REQUEST_BYTES, MAX_STORED_BYTES } from '../../src/api/runnable.ts';
 
 type Replicas = Record<string, number | undefined>;
 
@@ -191,6 +192,32 @@ describe('request size', () => {
     assert.deepEqual(lines(withArgument(MAX_REQUEST_BODY_BYTES - base + 1)), [
       ': Request entity too large: limit is 3145728',
     ]);
+  });
+
+  test('a job the API server cannot store: an error over 2 MiB, a warning over etcd’s default 1.5 MiB', () => {
+    const base = requestBodyBytes(withArgument(0));
+    const sized = (bytes: number) => validateJob(withArgument(bytes - base));
+    assert.deepEqual(sized(ETCD_DEFAULT_MAX_REQUEST_BYTES), { errors: [], warnings: [] });
+    assert.deepEqual(sized(ETCD_DEFAULT_MAX_REQUEST_BYTES + 1).warnings, [
+      '1572865 bytes as JSON: etcd refuses objects over 1572864 bytes unless its --max-request-bytes is ' +
+        'raised (a server-side dry run does not check this)',
+    ]);
+    assert.deepEqual(sized(MAX_STORED_BYTES).errors, []);
+    assert.deepEqual(sized(MAX_STORED_BYTES + 1), {
+      errors: [
+        {
+          path: '',
+          message:
+            'too large to store: 2097153 bytes as JSON, and the API server sends etcd at most 2097152 bytes ' +
+            'per object (a server-side dry run does not check this)',
+        },
+      ],
+      warnings: [],
+    });
+    assert.deepEqual(
+      sized(MAX_REQUEST_BODY_BYTES + 1).errors.map((e) => e.message),
+      ['Request entity too large: limit is 3145728'],
+    );
   });
 
   test('counted as Go encodes JSON: <, > and & take six bytes each', () => {
