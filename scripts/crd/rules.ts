@@ -97,17 +97,15 @@ function mpiNameRules(): Rule[] {
 /**
  * At the root, where a rule sees `metadata.name` and `spec` together: the name must leave room for the
  * names of the job's Services, `<name>-<replica type, lower case>-<index>` (pkg/core/utils.go
- * GenGeneralName), which are DNS-1035 labels of at most 63 characters. Replica counts default as the
- * operator defaults them. A name already over 63 is left to the name rule. The API server has generated
+ * GenGeneralName), which are DNS-1035 labels of at most 63 characters. A name already over 63 is
+ * left to the name rule. The API server has generated
  * the name from generateName before any rule runs; offline there may be only the prefix.
  */
 export function derivedNameRules(info: KindInfo): Rule[] {
   if (info.kind === 'MPIJob') return [];
   const map = `self.spec.${info.replicaSpecsField}`;
-  const defaults = Object.entries(info.defaultReplicas ?? {});
-  const defaultCount = (t: string) =>
-    defaults.reduce((rest, [type, n]) => `(${t} == '${type}' ? ${n} : ${rest})`, '1');
-  const count = (t: string) => `(has(${map}[${t}].replicas) ? ${map}[${t}].replicas : ${defaultCount(t)})`;
+  // An unset count is 1 for every type of these kinds (only MPIJob's Worker defaults to 0).
+  const count = (t: string) => `(has(${map}[${t}].replicas) ? ${map}[${t}].replicas : 1)`;
   // `-<type>-<last index>`, or nothing for a type without replicas.
   const suffix = (t: string) => `(${count(t)} > 0 ? size(${t}) + 2 + size(string(${count(t)} - 1)) : 0)`;
   const nameLength =
