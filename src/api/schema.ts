@@ -1,8 +1,8 @@
 // Offline admission: the checks the API server makes when a job is created (or, given `old`, updated)
 // with our CRDs, in its order and with its field paths and messages:
 //   prune unknown fields (warnings), drop disallowed nulls, apply defaults; ignore status (subresource);
-//   apiVersion/kind; metadata.name; the OpenAPI schema (ajv); the scale subresource's replica count;
-//   list-type set/map uniqueness; then, unless an earlier error blocks them, the CRD's CEL rules.
+//   the request size; apiVersion/kind; metadata.name, labels and annotations; the OpenAPI schema (ajv);
+//   the scale subresource's replica count; list-type set/map uniqueness; then, unless an earlier error blocks them, the CRD's CEL rules.
 // The rules are read from the CRD (crds/), never restated here.
 import type { ValidateFunction } from 'ajv';
 import { crdFor } from './crds.ts';
@@ -13,9 +13,9 @@ import { type ErrorType, fieldError, type TypedError } from './schema/errors.ts'
 import { listTypeErrors } from './schema/listtypes.ts';
 import { nameErrors, scaleErrors, typeMetaErrors } from './schema/meta.ts';
 import { isObject, type SchemaNode } from './schema/node.ts';
+import { normalize } from './schema/normalize.ts';
 import { labelAndAnnotationErrors } from './schema/objectmeta.ts';
 import { requestSizeErrors } from './schema/request.ts';
-import { normalize } from './schema/normalize.ts';
 import { compileStructural, structuralErrors } from './schema/structural.ts';
 
 export interface SchemaValidation {
