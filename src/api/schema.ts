@@ -2,7 +2,8 @@
 // with our CRDs, in its order and with its field paths and messages:
 //   prune unknown fields (warnings), drop disallowed nulls, apply defaults; ignore status (subresource);
 //   the request size; apiVersion/kind; metadata.name, labels and annotations; the OpenAPI schema (ajv);
-//   the scale subresource's replica count; list-type set/map uniqueness; then, unless an earlier error blocks them, the CRD's CEL rules.
+//   the scale subresource's replica count; list-type set/map uniqueness; then, unless an earlier error
+//   blocks them, the CRD's CEL rules.
 // The rules are read from the CRD (crds/), never restated here.
 import type { ValidateFunction } from 'ajv';
 import { crdFor } from './crds.ts';
