@@ -56,10 +56,11 @@ const celList = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).j
 
 /**
  * On `metadata.name` (root metadata may carry rules on name): the webhooks' DNS-1035 check, with the
- * reference's message, which joins both failures when the name is too long and malformed.
+ * reference's message, which joins both failures when the name is too long and malformed; for MPIJob,
+ * only the length.
  */
 export function nameRules(info: KindInfo): Rule[] {
-  if (info.kind === 'MPIJob') return [];
+  if (info.kind === 'MPIJob') return mpiNameRules();
   const tooLong = 'self.size() > 63';
   const malformed = `!self.matches('${DNS1035_PATTERN}')`;
   return [
@@ -69,6 +70,70 @@ export function nameRules(info: KindInfo): Rule[] {
       messageExpression:
         `'should match: ' + (${tooLong} ? ${celString(DNS1035_TOO_LONG)} : '') + ` +
         `(${tooLong} && ${malformed} ? ',' : '') + (${malformed} ? ${celString(DNS1035_FORMAT)} : '')`,
+      reason: 'FieldValueInvalid',
+    },
+  ];
+}
+
+/** Kubernetes' limit on a Service name (a DNS-1035 label) and on a label value. */
+const MAX_LABEL_LENGTH = 63;
+/** Characters the API server appends to a generateName prefix. */
+const GENERATED_SUFFIX_LENGTH = 5;
+
+/**
+ * MPIJob has no DNS-1035 rule (nor had the reference), but its name is the value of its pods'
+ * `training.kubeflow.org/job-name` label, so a longer name gets the job refused pods forever.
+ */
+function mpiNameRules(): Rule[] {
+  return [
+    {
+      rule: `self.size() <= ${MAX_LABEL_LENGTH}`,
+      message:
+        `must be no more than ${MAX_LABEL_LENGTH} characters: it is the value of the ` +
+        'training.kubeflow.org/job-name label of the pods',
+      reason: 'FieldValueInvalid',
+    },
+  ];
+}
+
+/**
+ * At the root, where a rule sees `metadata.name` and `spec` together: the name must leave room for the
+ * names of the job's Services, `<name>-<replica type, lower case>-<index>` (pkg/core/utils.go
+ * GenGeneralName), which are DNS-1035 labels of at most 63 characters. A name already over 63 is
+ * left to the name rule. The API server has generated
+ * the name from generateName before any rule runs; offline there may be only the prefix.
+ */
+export function derivedNameRules(info: KindInfo): Rule[] {
+  if (info.kind === 'MPIJob') return [];
+  const map = `self.spec.${info.replicaSpecsField}`;
+  // An unset count is 1 for every type of these kinds (only MPIJob's Worker defaults to 0).
+  const count = (t: string) => `(has(${map}[${t}].replicas) ? ${map}[${t}].replicas : 1)`;
+  // `-<type>-<last index>`, or nothing for a type without replicas.
+  const suffix = (t: string) => `(${count(t)} > 0 ? size(${t}) + 2 + size(string(${count(t)} - 1)) : 0)`;
+  const nameLength =
+    '(has(self.metadata.name) ? size(self.metadata.name) : ' +
+    `size(self.metadata.generateName) + ${GENERATED_SUFFIX_LENGTH})`;
+  const longestType = `${map}.filter(t, ${map}.all(u, ${suffix('u')} <= ${suffix('t')}))[0]`;
+  const longestSuffix = suffix(longestType);
+  const longestName = `${MAX_LABEL_LENGTH} - ${longestSuffix}`;
+  // string(int) has an unbounded estimated size, which puts any message built with it over the API
+  // server's cost budget; a lookup in a list of the numbers 0..63 has a bounded one.
+  const decimal = (n: string) =>
+    `${celList(Array.from({ length: MAX_LABEL_LENGTH + 1 }, (_, i) => String(i)))}[${n} > 0 ? ${n} : 0]`;
+  const servicesNote =
+    ' characters: its Services are named <name>-<replica type>-<index>, ' +
+    `which must be no more than ${MAX_LABEL_LENGTH} characters`;
+  return [
+    {
+      rule: `${nameLength} > ${MAX_LABEL_LENGTH} || ${map}.all(t, ${nameLength} + ${suffix('t')} <= ${MAX_LABEL_LENGTH})`,
+      message:
+        'must be shorter: its Services are named <name>-<replica type>-<index>, which must be no more ' +
+        `than ${MAX_LABEL_LENGTH} characters`,
+      messageExpression:
+        `'must be no more than ' + ${decimal(`(${longestName})`)} + ${celString(servicesNote)} + ` +
+        `(has(self.metadata.generateName) ? '; a generateName must be no more than ' + ` +
+        `${decimal(`(${longestName} - ${GENERATED_SUFFIX_LENGTH})`)} + ', as the API server appends ${GENERATED_SUFFIX_LENGTH} characters' : '')`,
+      fieldPath: '.metadata.name',
       reason: 'FieldValueInvalid',
     },
   ];

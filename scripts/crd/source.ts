@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KindInfo, KindName } from '../../src/api/kinds.ts';
+import { type KindInfo, type KindName, RESTART_POLICIES } from '../../src/api/kinds.ts';
 import {
   containerRules,
+  derivedNameRules,
   nameRules,
   queueRules,
   replicaMapRules,
@@ -117,8 +118,12 @@ function podTemplate(info: KindInfo): Schema {
 function replicaSpec(info: KindInfo): Schema {
   return validated(
     object('Replicas of one type and the pod template they run.', {
-      replicas: int32('Number of replicas. Defaults to 1 (MPIJob Worker: 0).'),
-      restartPolicy: string(
+      replicas: describe(
+        { type: 'integer', format: 'int32', minimum: 0 },
+        'Number of replicas. Defaults to 1 (MPIJob Worker: 0).',
+      ),
+      restartPolicy: describe(
+        { type: 'string', enum: [...RESTART_POLICIES] },
         'Restart policy of the replicas: Always, OnFailure, Never or ExitCode. ExitCode restarts pods whose ' +
           'default container exited with a retryable code (128 or above) and fails the job on 1-127.',
       ),
@@ -270,21 +275,25 @@ function jobStatus(): Schema {
 /** The openAPIV3Schema of one kind. */
 export function jobSchema(info: KindInfo): Schema {
   const nameValidations = nameRules(info);
-  const metadata: Schema = nameValidations.length
-    ? { type: 'object', properties: { name: validated({ type: 'string' }, nameValidations) } }
-    : { type: 'object' };
+  const metadata: Schema = {
+    type: 'object',
+    properties: { name: validated({ type: 'string' }, nameValidations) },
+  };
   return describe(
-    {
-      type: 'object',
-      properties: {
-        apiVersion: string('APIVersion of the object: kubeflow.org/v1.'),
-        kind: string(`Kind of the object: ${info.kind}.`),
-        metadata,
-        spec: spec(info),
-        status: jobStatus(),
+    validated(
+      {
+        type: 'object',
+        properties: {
+          apiVersion: string('APIVersion of the object: kubeflow.org/v1.'),
+          kind: string(`Kind of the object: ${info.kind}.`),
+          metadata,
+          spec: spec(info),
+          status: jobStatus(),
+        },
+        required: ['spec'],
       },
-      required: ['spec'],
-    },
+      derivedNameRules(info),
+    ),
     `${info.kind} is a distributed ${FRAMEWORK_NAMES[info.kind]} training job: the replicas of each type ` +
       'run one pod template, and the operator wires them together.',
   );

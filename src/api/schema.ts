@@ -1,8 +1,9 @@
 // Offline admission: the checks the API server makes when a job is created (or, given `old`, updated)
 // with our CRDs, in its order and with its field paths and messages:
 //   prune unknown fields (warnings), drop disallowed nulls, apply defaults; ignore status (subresource);
-//   apiVersion/kind; metadata.name; the OpenAPI schema (ajv); the scale subresource's replica count;
-//   list-type set/map uniqueness; then, unless an earlier error blocks them, the CRD's CEL rules.
+//   the request size; apiVersion/kind; metadata.name, labels and annotations; the OpenAPI schema (ajv);
+//   the scale subresource's replica count; list-type set/map uniqueness; then, unless an earlier error
+//   blocks them, the CRD's CEL rules.
 // The rules are read from the CRD (crds/), never restated here.
 import type { ValidateFunction } from 'ajv';
 import { crdFor } from './crds.ts';
@@ -14,6 +15,8 @@ import { listTypeErrors } from './schema/listtypes.ts';
 import { nameErrors, scaleErrors, typeMetaErrors } from './schema/meta.ts';
 import { isObject, type SchemaNode } from './schema/node.ts';
 import { normalize } from './schema/normalize.ts';
+import { labelAndAnnotationErrors } from './schema/objectmeta.ts';
+import { requestSizeErrors } from './schema/request.ts';
 import { compileStructural, structuralErrors } from './schema/structural.ts';
 
 export interface SchemaValidation {
@@ -75,6 +78,8 @@ function plain(errors: TypedError[]): FieldError[] {
 export function validateSchema(kind: KindName, obj: unknown, old?: unknown): SchemaValidation {
   if (!isObject(obj))
     return { errors: [{ path: '', message: 'Invalid value: must be an object' }], warnings: [] };
+  const tooLarge = requestSizeErrors(obj);
+  if (tooLarge.length) return { errors: tooLarge, warnings: [] };
   const typeErrors = typeMetaErrors(obj, kind, API_VERSION);
   if (typeErrors.length) return { errors: plain(typeErrors), warnings: [] };
 
@@ -86,6 +91,7 @@ export function validateSchema(kind: KindName, obj: unknown, old?: unknown): Sch
 
   const errors = [
     ...nameErrors(value, oldValue),
+    ...labelAndAnnotationErrors(value),
     ...structuralErrors(validate, value),
     ...scaleErrors(value, specReplicasPath),
     ...listTypeErrors(value, schema),

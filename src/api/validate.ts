@@ -1,6 +1,8 @@
 // The admission rules a job must pass: the CRD's schema and CEL rules, evaluated offline exactly as the
-// API server evaluates them (schema.ts), plus the reference's warnings, which CEL cannot express.
+// API server evaluates them (schema.ts), plus the reference's warnings, which CEL cannot express, and what
+// a dry run lets through but keeps a job from running (runnable.ts).
 import type { FieldError } from './errors.ts';
+import { runnabilityProblems } from './runnable.ts';
 import { validateSchema } from './schema.ts';
 import type { Job } from './types.ts';
 
@@ -20,5 +22,9 @@ function referenceWarnings(job: Job): string[] {
 /** `old` is the stored job when validating an update, so that immutability rules apply. */
 export function validateJob(job: Job, old?: Job): ValidationResult {
   const { errors, warnings } = validateSchema(job.kind, job, old);
-  return { errors, warnings: [...warnings, ...referenceWarnings(job)] };
+  const runnable = runnabilityProblems(job);
+  return {
+    errors: [...errors, ...runnable.errors],
+    warnings: [...warnings, ...referenceWarnings(job), ...runnable.warnings],
+  };
 }

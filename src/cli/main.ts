@@ -53,12 +53,18 @@ await yargs(hideBin(process.argv))
           type: 'string',
           describe: 'add PodGroups and pod decoration: volcano, or a scheduler-plugins scheduler name',
         })
+        .option('mpi-kubectl-delivery-image', RUN_OPTIONS['mpi-kubectl-delivery-image'])
         .example('$0 synth -f examples/pytorchjob.yaml', 'the pods and services of a PyTorchJob')
         .example('$0 synth -f job.yaml --gang-scheduler volcano', 'with a Volcano PodGroup'),
     (args) =>
       run(async () =>
         (await import('./synth.ts')).synthCommand(
-          { files: args.file, namespace: args.namespace, gangSchedulerName: args.gangSchedulerName },
+          {
+            files: args.file,
+            namespace: args.namespace,
+            gangSchedulerName: args.gangSchedulerName,
+            mpiKubectlDeliveryImage: args.mpiKubectlDeliveryImage,
+          },
           output,
         ),
       ),

@@ -20,7 +20,7 @@ export interface RenderOptions {
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
   pytorchInitContainerImage: 'alpine:3.10',
   pytorchInitContainerMaxTries: 100,
-  mpiKubectlDeliveryImage: 'kubeflow/kubectl-delivery:latest',
+  mpiKubectlDeliveryImage: 'ghcr.io/kubeflow/training-v1/kubectl-delivery:latest',
 };
 
 /** Objects the operator observed in the cluster that change the desired state (MPI's host discovery). */

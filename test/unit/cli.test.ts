@@ -43,6 +43,23 @@ describe('training-operator synth', () => {
     assert.deepEqual(kindsOf(stdout), ['PodGroup', 'Pod', 'Service', 'Pod', 'Service']);
   });
 
+  test("the MPI launcher's kubectl-delivery image: the reference's default, or the flag's", () => {
+    const deliveryImage = (args: string[]) => {
+      const { stdout } = cli(['synth', '-f', 'examples/mpijob.yaml', ...args]);
+      const launcher = parseAllDocuments(stdout)
+        .map(
+          (d) => d.toJS() as { kind: string; spec?: { initContainers?: { name: string; image: string }[] } },
+        )
+        .find((o) => o.kind === 'Pod' && o.spec?.initContainers?.length);
+      return launcher?.spec?.initContainers?.find((c) => c.name === 'kubectl-delivery')?.image;
+    };
+    assert.equal(deliveryImage([]), 'ghcr.io/kubeflow/training-v1/kubectl-delivery:latest');
+    assert.equal(
+      deliveryImage(['--mpi-kubectl-delivery-image', 'registry.example/kubectl-delivery:v1']),
+      'registry.example/kubectl-delivery:v1',
+    );
+  });
+
   test('the same input gives the same bytes', () => {
     assert.equal(
       cli(['synth', '-f', 'examples/mpijob.yaml']).stdout,

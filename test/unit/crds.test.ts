@@ -128,6 +128,12 @@ describe('CRD shape', () => {
       ]);
     });
 
+    test(`${kind}: replicas at least 0, restartPolicy one of the four policies`, () => {
+      const { replicas, restartPolicy } = replicaOf(kind).properties!;
+      assert.equal(replicas.minimum, 0);
+      assert.deepEqual(restartPolicy.enum, ['Always', 'OnFailure', 'Never', 'ExitCode']);
+    });
+
     test(`${kind}: the bounds that keep CEL costs in budget`, () => {
       assert.equal(specOf(kind).properties![info.replicaSpecsField].maxProperties, BOUNDS.replicaTypes);
       assert.equal(podSpecOf(kind).properties!.containers.maxItems, BOUNDS.containers);
@@ -226,6 +232,11 @@ describe('CEL rules', () => {
     const has = (kind: KindName, pattern: RegExp) => messages(kind).some((m) => pattern.test(m));
     for (const kind of KIND_NAMES) {
       assert.equal(has(kind, /DNS-1035/), kind !== 'MPIJob', `${kind} name rule`);
+      const serviceNames = rulesOf(kind).filter(
+        ({ path, rule }) => path === '' && rule.fieldPath === '.metadata.name',
+      );
+      assert.equal(serviceNames.length, kind === 'MPIJob' ? 0 : 1, `${kind} Service name rule at the root`);
+      assert.equal(has(kind, /job-name label/), kind === 'MPIJob', `${kind} name as a label value`);
       assert.equal(has(kind, /unsupported replica type/), kind !== 'TFJob', `${kind} replica type rule`);
       assert.equal(
         has(kind, /at least one container with name/),

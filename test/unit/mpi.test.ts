@@ -76,7 +76,7 @@ describe('MPIJob objects (pkg/controller.v1/mpi/mpijob_controller.go)', () => {
     assert.equal(launcher.spec!.restartPolicy, 'Never');
     const [delivery] = launcher.spec!.initContainers!;
     assert.equal(delivery.name, 'kubectl-delivery');
-    assert.equal(delivery.image, 'kubeflow/kubectl-delivery:latest');
+    assert.equal(delivery.image, 'ghcr.io/kubeflow/training-v1/kubectl-delivery:latest');
     assert.deepEqual(delivery.env, [
       { name: 'TARGET_DIR', value: '/opt/kube' },
       { name: 'NAMESPACE', value: 'default' },

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import YAML from 'yaml';
 import { API_VERSION, isKindName, type KindName, KINDS } from '../../src/api/kinds.ts';
 import { validateSchema } from '../../src/api/schema.ts';
+import { fieldPrefix } from '../../src/cli/validate.ts';
 import { schemaFor } from '../../src/api/crds.ts';
 import { normalize } from '../../src/api/schema/normalize.ts';
 import type { SchemaNode } from '../../src/api/schema/node.ts';
@@ -17,7 +18,7 @@ const FIXTURES = join(import.meta.dirname, '../fixtures/invalid');
 type Job = { apiVersion: string; kind: KindName; metadata: { name: string }; spec: Record<string, unknown> };
 
 const lines = (result: ReturnType<typeof validateSchema>) =>
-  result.errors.map((e) => `${e.path}: ${e.message}`);
+  result.errors.map((e) => `${fieldPrefix(e.path)}${e.message}`);
 
 function readDocuments(file: string): unknown[] {
   return YAML.parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS() as unknown);
@@ -270,6 +271,7 @@ describe('messages in the API server format', () => {
       '.spec.jaxReplicaSpecs.Worker.replicas: Invalid value: 3000000000: should be less than or equal to 2147483647',
     ]);
     assert.deepEqual(lines(validateSchema('JAXJob', workers(-1))), [
+      'spec.jaxReplicaSpecs.Worker.replicas: Invalid value: -1: spec.jaxReplicaSpecs.Worker.replicas in body should be greater than or equal to 0',
       '.spec.jaxReplicaSpecs.Worker.replicas: Invalid value: -1: should be a non-negative integer',
     ]);
   });

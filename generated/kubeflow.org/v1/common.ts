@@ -12,7 +12,7 @@ export interface ReplicaSpec {
   /**
    * Restart policy of the replicas: Always, OnFailure, Never or ExitCode. ExitCode restarts pods whose default container exited with a retryable code (128 or above) and fails the job on 1-127.
    */
-  restartPolicy?: string;
+  restartPolicy?: 'Always' | 'OnFailure' | 'Never' | 'ExitCode';
   /**
    * Pod template of the replicas. Its restartPolicy is replaced by the replica's restartPolicy; the container named "pytorch" is the one whose ports and exit code the operator uses.
    */

@@ -161,6 +161,15 @@ function toFieldErrors(error: ErrorObject, root: unknown): TypedError[] {
       const actual = Array.isArray(data) ? data.length : Object.keys(data as object).length;
       return [fieldError('TooMany', path, actual, maxQuantity(Number(params.limit)))];
     }
+    case 'minimum':
+      return [
+        fieldError(
+          'Invalid',
+          path,
+          data,
+          `${path} in body should be greater than or equal to ${Number(params.limit)}`,
+        ),
+      ];
     case 'maxLength':
       return [fieldError('TooLong', path, data, `may not be more than ${Number(params.limit)} bytes`)];
     default:
