@@ -1,5 +1,5 @@
-// `npm run generate`: writes crds/kubeflow.org_<plural>.yaml for every kind and the TypeScript types in
-// generated/kubeflow.org/v1/. Inputs: scripts/crd/source.ts and the vendored Kubernetes schemas
+// `npm run generate`: writes crds/kubeflow.org_<plural>.yaml for every kind (and the same files into the
+// Helm chart's crds/, which Helm installs as they are) and the TypeScript types in generated/kubeflow.org/v1/. Inputs: scripts/crd/source.ts and the vendored Kubernetes schemas
 // (scripts/crd/k8s-schemas.json, refreshed by `npm run import-k8s-schema`). Output is deterministic.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { generateTypes } from './crd/types.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const crdDir = join(root, 'crds');
+const chartCrdDir = join(root, 'charts/training-operator/crds');
 const typesDir = join(root, 'generated/kubeflow.org/v1');
 
 /** Writes `files` into `dir` and removes any other file there, so that the folder is exactly the output. */
@@ -22,10 +23,9 @@ function writeFolder(dir: string, files: Map<string, string>): void {
 
 async function main(): Promise<void> {
   const crds = new Map(KIND_NAMES.map((kind) => [kind, buildCrd(KINDS[kind])]));
-  writeFolder(
-    crdDir,
-    new Map(KIND_NAMES.map((kind) => [crdFileName(KINDS[kind]), crdYaml(crds.get(kind)!)])),
-  );
+  const crdFiles = new Map(KIND_NAMES.map((kind) => [crdFileName(KINDS[kind]), crdYaml(crds.get(kind)!)]));
+  writeFolder(crdDir, crdFiles);
+  writeFolder(chartCrdDir, crdFiles);
   const schemaOf = (kind: KindName) => {
     const versions = (crds.get(kind)!.spec as { versions: { schema: { openAPIV3Schema: Schema } }[] })
       .versions;
@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     Schema
   >;
   writeFolder(typesDir, await generateTypes(schemas));
-  console.log(`wrote ${KIND_NAMES.length} CRDs to ${crdDir} and their types to ${typesDir}`);
+  console.log(
+    `wrote ${KIND_NAMES.length} CRDs to ${crdDir} and ${chartCrdDir}, and their types to ${typesDir}`,
+  );
 }
 
 await main();

@@ -1,5 +1,6 @@
 // The kubeflow.org/v1 job schemas: field names and shapes of the Kubeflow Training Operator's Go types
-// (anchor-api.md §2, §3), written compactly; the Kubernetes types they embed come from k8s-schemas.json.
+// (pkg/apis/kubeflow.org/v1/*_types.go at release-1.9), written compactly; the Kubernetes types they
+// embed come from k8s-schemas.json.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -241,7 +242,7 @@ function jobCondition(): Schema {
       message: string('Human-readable details.'),
       reason: string('Machine-readable reason, e.g. PyTorchJobRunning.'),
       status: string('True, False or Unknown.'),
-      type: string('Created, Running, Restarting, Succeeded, Suspended or Failed.'),
+      type: string('Created, Running, Restarting, Succeeded, Suspended, Failed, or ReplicaFailure (an object the API server refused).'),
     },
     { required: ['status', 'type'] },
   );

@@ -94,7 +94,6 @@ test('refused objects: truthful status, no write loop, retried once the quota is
   const operator = await startOperator([ns, quotaNs, limitNs]);
   t.after(() => operator.stop());
 
-  const longName = `long-${'n'.repeat(52)}`;
   const cases: Case[] = [
     {
       name: 'bad-container',
@@ -115,12 +114,6 @@ test('refused objects: truthful status, no write loop, retried once the quota is
       ns,
       refused:
         /^Pod "no-volume-master-0" is invalid: spec\.containers\[0\]\.volumeMounts\[0\]\.name: Not found: "data"/,
-      permanent: true,
-    },
-    {
-      name: longName,
-      ns,
-      refused: new RegExp(`^Service "${longName}-master-0" is invalid: metadata\\.name: Invalid value`),
       permanent: true,
     },
     {
@@ -147,7 +140,6 @@ test('refused objects: truthful status, no write loop, retried once the quota is
     'no-volume': job('no-volume', ns, {
       masterContainers: (c) => (c[0].volumeMounts = [{ name: 'data', mountPath: '/data' }]),
     }),
-    [longName]: job(longName, ns, {}),
     quota: job('quota', quotaNs, { worker: true }),
     limit: job('limit', limitNs, {
       worker: true,
@@ -158,20 +150,10 @@ test('refused objects: truthful status, no write loop, retried once the quota is
 
   const started = Date.now();
   await createJob(job('good', ns, { worker: true }));
-  const reaching: Case[] = [];
-  for (const c of cases) {
-    try {
-      await createJob(jobs[c.name]);
-      reaching.push(c);
-    } catch (error) {
-      // A CRD rule that refuses names whose service names are too long keeps this job from the operator.
-      if (c.name !== longName || !(error instanceof Error) || !/Invalid|422/.test(error.message)) throw error;
-      t.diagnostic(`${c.name}: refused by the CRD itself, not a case for the operator`);
-    }
-  }
+  for (const c of cases) await createJob(jobs[c.name]);
 
   // Within 10 s: Created and ReplicaFailure naming the object; invalid objects also fail the job.
-  for (const c of reaching) {
+  for (const c of cases) {
     const stored = await harness.waitFor(
       async () => {
         const j = await getJob(c.ns, 'PyTorchJob', c.name);
@@ -191,7 +173,7 @@ test('refused objects: truthful status, no write loop, retried once the quota is
   await waitForEvent(quotaNs, 'PyTorchJob', 'quota', 'FailedCreatePod');
 
   // A failed job's pods and services go; a job refused for now keeps what it has.
-  for (const c of reaching.filter((x) => x.permanent)) {
+  for (const c of cases.filter((x) => x.permanent)) {
     await harness.waitFor(
       async () => (await podsOf(ns, c.name)).length + (await servicesOf(ns, c.name)).length === 0,
       10_000,
@@ -210,7 +192,7 @@ test('refused objects: truthful status, no write loop, retried once the quota is
     `writes in 30 s while refused: ${writes} ${JSON.stringify(operator.client.requests.snapshot())}`,
   );
   assert.ok(writes < 20, `writes: ${JSON.stringify(operator.client.requests.snapshot())}`);
-  for (const c of reaching) {
+  for (const c of cases) {
     assert.ok(replicaFailure(await getJob(c.ns, 'PyTorchJob', c.name)), `${c.name}: still ReplicaFailure`);
   }
 

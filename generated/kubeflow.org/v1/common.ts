@@ -231,7 +231,7 @@ export interface JobCondition {
    */
   status: string;
   /**
-   * Created, Running, Restarting, Succeeded, Suspended or Failed.
+   * Created, Running, Restarting, Succeeded, Suspended, Failed, or ReplicaFailure (an object the API server refused).
    */
   type: string;
 }
