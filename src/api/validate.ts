@@ -1,12 +1,17 @@
 // The admission rules a job must pass: the CRD's schema and CEL rules, evaluated offline exactly as the
 // API server evaluates them (schema.ts), plus the reference's warnings, which CEL cannot express.
 import type { FieldError } from './errors.ts';
-import { validateSchema } from './schema.ts';
+import { type SchemaOptions, validateSchema } from './schema.ts';
 import type { Job } from './types.ts';
 
 export interface ValidationResult {
   errors: FieldError[];
   warnings: string[];
+  /**
+   * The job as the API server stores it on create (unknown fields pruned, nulls dropped, schema defaults
+   * applied, status dropped, name generated): what the operator reads. Meaningful when there are no errors.
+   */
+  stored: Job;
 }
 
 function referenceWarnings(job: Job): string[] {
@@ -17,8 +22,12 @@ function referenceWarnings(job: Job): string[] {
   return [];
 }
 
-/** `old` is the stored job when validating an update, so that immutability rules apply. */
-export function validateJob(job: Job, old?: Job): ValidationResult {
-  const { errors, warnings } = validateSchema(job.kind, job, old);
-  return { errors, warnings: [...warnings, ...referenceWarnings(job)] };
+/**
+ * `old` is the stored job when validating an update, so that immutability rules apply. `options` are the
+ * request's field validation (the API server's default, Warn, unless given) and its repeated keys.
+ */
+export function validateJob(job: Job, old?: Job, options?: SchemaOptions): ValidationResult {
+  const { errors, warnings, stored } = validateSchema(job.kind, job, old, options);
+  const result = (stored as Job | undefined) ?? job;
+  return { errors, warnings: [...warnings, ...referenceWarnings(result)], stored: result };
 }
