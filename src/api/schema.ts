@@ -122,10 +122,12 @@ function admitted(
   droppedNulls: string[],
 ): Record<string, unknown> {
   const metaUnknown: string[] = [];
+  const metaNulls: string[] = [];
   const value = normalize(obj, schema, unknownFields, droppedNulls) as Record<string, unknown>;
-  if ('metadata' in value) value.metadata = decodedMeta(value.metadata, metaUnknown, droppedNulls);
+  if ('metadata' in value) value.metadata = decodedMeta(value.metadata, metaUnknown, metaNulls);
   // The API server lists ObjectMeta's unknown fields first, then the schema's, sorted.
   unknownFields.sort().unshift(...metaUnknown);
+  droppedNulls.unshift(...metaNulls);
   delete value.status;
   return value;
 }
