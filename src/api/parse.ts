@@ -1,14 +1,5 @@
 // Turning YAML text into jobs, with a clear message for everything that is not a kubeflow.org/v1 job.
-import {
-  type CST,
-  type Document,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseAllDocuments,
-  Parser,
-} from 'yaml';
+import { Composer, type CST, type Document, isMap, isScalar, isSeq, LineCounter, Parser } from 'yaml';
 import { InputError } from './errors.ts';
 import { API_VERSION, GROUP, KIND_NAMES, isKindName } from './kinds.ts';
 import type { Job } from './types.ts';
@@ -99,21 +90,29 @@ function tooDeepAt(document: CST.Document): number | undefined {
   return undefined;
 }
 
-function checkNesting(text: string, source: string): void {
-  const lines = new LineCounter();
+/** The parser's tokens, each document refused if it nests too deeply, before the composer recurses into it. */
+function* checkedTokens(text: string, source: string, lines: LineCounter): Generator<CST.Token> {
   let index = 0;
   for (const token of new Parser(lines.addNewLine).parse(text)) {
-    if (token.type !== 'document') continue;
-    const offset = tooDeepAt(token);
-    if (offset !== undefined) {
-      const { line } = lines.linePos(offset);
-      throw new InputError(
-        `${source}: nested more than ${MAX_NESTING_DEPTH} levels deep at line ${line} (document ${index + 1}); ` +
-          `training-operator reads at most ${MAX_NESTING_DEPTH} levels of mappings and lists`,
-      );
+    if (token.type === 'document') {
+      const offset = tooDeepAt(token);
+      if (offset !== undefined) {
+        throw new InputError(
+          `${source}: nested more than ${MAX_NESTING_DEPTH} levels deep at line ${lines.linePos(offset).line} ` +
+            `(document ${index + 1}); training-operator reads at most ${MAX_NESTING_DEPTH} levels of mappings and lists`,
+        );
+      }
+      index++;
     }
-    index++;
+    yield token;
   }
+}
+
+/** Documents as parseAllDocuments reads them, repeated keys allowed, deep nesting refused. */
+function readDocuments(text: string, source: string): { documents: Document.Parsed[]; lines: LineCounter } {
+  const lines = new LineCounter();
+  const composer = new Composer({ uniqueKeys: false });
+  return { documents: Array.from(composer.compose(checkedTokens(text, source, lines))), lines };
 }
 
 /** The keys of one mapping node that occur more than once, and the paths of all of its nested ones. */
@@ -155,17 +154,16 @@ function toValue(document: Document.Parsed, where: string): unknown {
  * skipped, anything else is an error.
  */
 export function parseJobDocuments(text: string, source: string): ParsedJob[] {
-  checkNesting(text, source);
-  const documents = parseAllDocuments(text, { uniqueKeys: false });
-  if (!Array.isArray(documents)) throw new InputError(`${source}: not a YAML document stream`);
+  const { documents, lines } = readDocuments(text, source);
   const parsed: { value: unknown; duplicateFields: string[]; where: string }[] = [];
   documents.forEach((document, index) => {
     const where = describe(source, index, documents.length);
     const [error] = document.errors;
     if (error) {
-      const line = error.linePos?.[0];
-      const at = line ? ` at line ${line.line}, column ${line.col}` : '';
-      throw new InputError(`${where}: malformed YAML${at}: ${error.message.split('\n')[0]}`);
+      const { line, col } = lines.linePos(error.pos[0]);
+      throw new InputError(
+        `${where}: malformed YAML at line ${line}, column ${col}: ${error.message.split('\n')[0]}`,
+      );
     }
     const duplicateFields: string[] = [];
     duplicatesIn(document.contents, '', duplicateFields);
