@@ -102,14 +102,16 @@ function compiledFor(kind: KindName): CompiledKind {
   return entry;
 }
 
-/** Root metadata as the API server decodes it into ObjectMeta: unknown fields pruned, nulls dropped. */
-function decodedMeta(metadata: unknown, unknownFields: string[], droppedNulls: string[]): unknown {
+/**
+ * Root metadata as the API server decodes it into ObjectMeta: unknown fields pruned, nulls dropped (without
+ * a warning: `creationTimestamp: null` is in every manifest kubectl writes, and means nothing).
+ */
+function decodedMeta(metadata: unknown, unknownFields: string[]): unknown {
   if (!isObject(metadata)) return metadata;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(metadata)) {
     if (!OBJECT_META_FIELDS.has(key)) unknownFields.push(`metadata.${key}`);
-    else if (value === null) droppedNulls.push(`metadata.${key}`);
-    else out[key] = value;
+    else if (value !== null) out[key] = value;
   }
   return out;
 }
@@ -122,12 +124,10 @@ function admitted(
   droppedNulls: string[],
 ): Record<string, unknown> {
   const metaUnknown: string[] = [];
-  const metaNulls: string[] = [];
   const value = normalize(obj, schema, unknownFields, droppedNulls) as Record<string, unknown>;
-  if ('metadata' in value) value.metadata = decodedMeta(value.metadata, metaUnknown, metaNulls);
+  if ('metadata' in value) value.metadata = decodedMeta(value.metadata, metaUnknown);
   // The API server lists ObjectMeta's unknown fields first, then the schema's, sorted.
   unknownFields.sort().unshift(...metaUnknown);
-  droppedNulls.unshift(...metaNulls);
   delete value.status;
   return value;
 }
