@@ -1,6 +1,7 @@
 // Turning YAML text into jobs, with a clear message for everything that is not a kubeflow.org/v1 job.
 import { Composer, type CST, type Document, isMap, isScalar, isSeq, LineCounter, Parser } from 'yaml';
 import { InputError } from './errors.ts';
+import { KUBECTL_SCALAR_TAGS } from './kubectl-scalars.ts';
 import { API_VERSION, GROUP, KIND_NAMES, isKindName } from './kinds.ts';
 import type { Job } from './types.ts';
 
@@ -108,10 +109,18 @@ function* checkedTokens(text: string, source: string, lines: LineCounter): Gener
   }
 }
 
-/** Documents as parseAllDocuments reads them, repeated keys allowed, deep nesting refused. */
+/**
+ * Documents as kubectl reads them (its plain scalars and merge keys, repeated keys allowed), deep nesting
+ * refused.
+ */
 function readDocuments(text: string, source: string): { documents: Document.Parsed[]; lines: LineCounter } {
   const lines = new LineCounter();
-  const composer = new Composer({ uniqueKeys: false });
+  const composer = new Composer({
+    schema: 'failsafe',
+    customTags: KUBECTL_SCALAR_TAGS,
+    merge: true,
+    uniqueKeys: false,
+  });
   return { documents: Array.from(composer.compose(checkedTokens(text, source, lines))), lines };
 }
 
