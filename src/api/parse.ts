@@ -11,13 +11,10 @@ import type { Job } from './types.ts';
  */
 export const MAX_NESTING_DEPTH = 500;
 
-/**
- * Aliases one document may expand: more is the "billion laughs" attack. kubectl's reader has no aliases
- * in JSON and expands few in real manifests.
- */
+/** Alias expansions one document may have (the `yaml` package's default): more is a "billion laughs" attack. */
 export const MAX_ALIAS_COUNT = 100;
 
-/** One job as written, with the keys that appear twice in a mapping (the last one is kept, as the API server's decoder keeps it). */
+/** One job as read, and the keys repeated in a mapping (the last one counts, as in the API server's decoder). */
 export interface ParsedJob {
   job: Job;
   /** Paths of repeated keys, spelled like the API server's strict decoding errors: `spec.a`, `e[0].g`. */
