@@ -1,9 +1,11 @@
 // Offline admission: the checks the API server makes when a job is created (or, given `old`, updated)
 // with our CRDs, in its order and with its field paths and messages:
-//   prune unknown fields (warnings), drop disallowed nulls, apply defaults; ignore status (subresource);
-//   the request size; apiVersion/kind; metadata.name, labels and annotations; the OpenAPI schema (ajv);
-//   the scale subresource's replica count; list-type set/map uniqueness; then, unless an earlier error
-//   blocks them, the CRD's CEL rules.
+//   decode: prune unknown fields (ObjectMeta's and the schema's), drop disallowed nulls, apply defaults;
+//   create: drop status (subresource), generate the name from metadata.generateName;
+//   validate: the request size; apiVersion/kind; metadata.name, labels and annotations; the OpenAPI
+//   schema (ajv); the scale subresource's replica count; list-type set/map uniqueness; then, unless an
+//   earlier error blocks them, the CRD's CEL rules.
+// The decoded object is returned too: what the API server stores, and what the operator then reads.
 // The rules are read from the CRD (crds/), never restated here.
 import type { ValidateFunction } from 'ajv';
 import { crdFor } from './crds.ts';
@@ -19,10 +21,57 @@ import { labelAndAnnotationErrors } from './schema/objectmeta.ts';
 import { requestSizeErrors } from './schema/request.ts';
 import { compileStructural, structuralErrors } from './schema/structural.ts';
 
+/**
+ * The API server's `fieldValidation` request parameter: what happens to unknown fields (pruned in any
+ * case) and to keys repeated in the request body. Its default is Warn; kubectl sends Strict.
+ */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface SchemaOptions {
+  /** Warn if not given, as the API server's default. */
+  fieldValidation?: FieldValidation;
+  /** Paths of keys repeated in the request body (the last one counts), from the parser. */
+  duplicateFields?: string[];
+}
+
 export interface SchemaValidation {
+  /**
+   * Field errors; with Strict field validation, the strict decoding errors first, with an empty path
+   * (the API server stops there; these are listed together with the rest).
+   */
   errors: FieldError[];
   warnings: string[];
+  /** What the API server stores, unless there are errors; absent when apiVersion or kind is wrong. */
+  stored?: Record<string, unknown>;
 }
+
+/**
+ * The suffix standing for the 5 random characters the API server appends to metadata.generateName. It
+ * is never generated (the API server's alphabet has no 0) and valid in every name.
+ */
+export const GENERATED_NAME_PLACEHOLDER = '00000';
+
+/** apiserver's names.MaxGeneratedNameLength: the prefix is cut so that prefix and suffix fit in 63. */
+const MAX_GENERATE_NAME_PREFIX = 63 - GENERATED_NAME_PLACEHOLDER.length;
+
+/** The fields of apimachinery's ObjectMeta (JSON names); the API server prunes any other in metadata. */
+const OBJECT_META_FIELDS = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+]);
 
 interface CompiledKind {
   schema: SchemaNode;
@@ -56,15 +105,58 @@ function compiledFor(kind: KindName): CompiledKind {
   return entry;
 }
 
-/** The object the API server validates: normalized, without status (the status subresource owns it). */
+/**
+ * Root metadata as the API server decodes it into ObjectMeta: unknown fields pruned, nulls dropped (without
+ * a warning: `creationTimestamp: null` is in every manifest kubectl writes, and means nothing).
+ */
+function decodedMeta(metadata: unknown, unknownFields: string[]): unknown {
+  if (!isObject(metadata)) return metadata;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (!OBJECT_META_FIELDS.has(key)) unknownFields.push(`metadata.${key}`);
+    else if (value !== null) out[key] = value;
+  }
+  return out;
+}
+
+/** The object the API server validates: decoded, without status (the status subresource owns it). */
 function admitted(
   obj: Record<string, unknown>,
   schema: SchemaNode,
   unknownFields: string[],
+  droppedNulls: string[],
 ): Record<string, unknown> {
-  const value = normalize(obj, schema, unknownFields) as Record<string, unknown>;
+  const metaUnknown: string[] = [];
+  const value = normalize(obj, schema, unknownFields, droppedNulls) as Record<string, unknown>;
+  if ('metadata' in value) value.metadata = decodedMeta(value.metadata, metaUnknown);
+  // The API server lists ObjectMeta's unknown fields first, then the schema's, sorted.
+  unknownFields.sort().unshift(...metaUnknown);
   delete value.status;
   return value;
+}
+
+/** On create, a job with only a generateName gets its name before validation (rest.BeforeCreate). */
+function withGeneratedName(value: Record<string, unknown>): void {
+  const metadata = value.metadata;
+  if (!isObject(metadata) || (typeof metadata.name === 'string' && metadata.name !== '')) return;
+  const prefix = metadata.generateName;
+  if (typeof prefix !== 'string' || prefix === '') return;
+  metadata.name = prefix.slice(0, MAX_GENERATE_NAME_PREFIX) + GENERATED_NAME_PLACEHOLDER;
+}
+
+/** Unknown and repeated fields as the API server treats them under each `fieldValidation`. */
+function fieldValidationOutcome(
+  fieldValidation: FieldValidation,
+  duplicateFields: string[],
+  unknownFields: string[],
+): { errors: FieldError[]; warnings: string[] } {
+  const messages = [
+    ...duplicateFields.map((path) => `duplicate field "${path}"`),
+    ...unknownFields.map((path) => `unknown field "${path}"`),
+  ];
+  if (fieldValidation === 'Strict')
+    return { errors: messages.map((message) => ({ path: '', message })), warnings: [] };
+  return { errors: [], warnings: fieldValidation === 'Warn' ? messages : [] };
 }
 
 function plain(errors: TypedError[]): FieldError[] {
@@ -75,7 +167,12 @@ function plain(errors: TypedError[]): FieldError[] {
  * Validates `obj` as a `kind` the way the API server would on create, or on update from `old`: transition
  * rules then apply, and failures of unchanged values become warnings (CEL validation ratcheting).
  */
-export function validateSchema(kind: KindName, obj: unknown, old?: unknown): SchemaValidation {
+export function validateSchema(
+  kind: KindName,
+  obj: unknown,
+  old?: unknown,
+  options: SchemaOptions = {},
+): SchemaValidation {
   if (!isObject(obj))
     return { errors: [{ path: '', message: 'Invalid value: must be an object' }], warnings: [] };
   const tooLarge = requestSizeErrors(obj);
@@ -85,9 +182,17 @@ export function validateSchema(kind: KindName, obj: unknown, old?: unknown): Sch
 
   const { schema, validate, specReplicasPath } = compiledFor(kind);
   const unknownFields: string[] = [];
-  const value = admitted(obj, schema, unknownFields);
-  const oldValue = isObject(old) ? admitted(old, schema, []) : undefined;
-  const warnings = unknownFields.sort().map((path) => `unknown field "${path}"`);
+  const droppedNulls: string[] = [];
+  const value = admitted(obj, schema, unknownFields, droppedNulls);
+  const oldValue = isObject(old) ? admitted(old, schema, [], []) : undefined;
+  if (!oldValue) withGeneratedName(value);
+  const fieldValidation = options.fieldValidation ?? 'Warn';
+  const decoding = fieldValidationOutcome(fieldValidation, options.duplicateFields ?? [], unknownFields);
+  const nullWarnings =
+    fieldValidation === 'Ignore'
+      ? []
+      : droppedNulls.map((path) => `${path}: null dropped: the API server stores the job without this field`);
+  const warnings = [...decoding.warnings, ...nullWarnings];
 
   const errors = [
     ...nameErrors(value, oldValue),
@@ -97,8 +202,12 @@ export function validateSchema(kind: KindName, obj: unknown, old?: unknown): Sch
     ...listTypeErrors(value, schema),
   ];
   if (errors.some((e) => BLOCKING.has(e.type)))
-    return { errors: plain([...errors, RULES_SKIPPED]), warnings };
+    return { errors: [...decoding.errors, ...plain([...errors, RULES_SKIPPED])], warnings, stored: value };
 
   const cel = celErrors(value, oldValue, schema);
-  return { errors: plain([...errors, ...cel.errors]), warnings: [...warnings, ...cel.warnings] };
+  return {
+    errors: [...decoding.errors, ...plain([...errors, ...cel.errors])],
+    warnings: [...warnings, ...cel.warnings],
+    stored: value,
+  };
 }

@@ -3,12 +3,17 @@
 // a dry run lets through but keeps a job from running (runnable.ts).
 import type { FieldError } from './errors.ts';
 import { runnabilityProblems } from './runnable.ts';
-import { validateSchema } from './schema.ts';
+import { type SchemaOptions, validateSchema } from './schema.ts';
 import type { Job } from './types.ts';
 
 export interface ValidationResult {
   errors: FieldError[];
   warnings: string[];
+  /**
+   * The job as the API server stores it on create (unknown fields pruned, nulls dropped, schema defaults
+   * applied, status dropped, name generated): what the operator reads. Meaningful when there are no errors.
+   */
+  stored: Job;
 }
 
 function referenceWarnings(job: Job): string[] {
@@ -19,12 +24,17 @@ function referenceWarnings(job: Job): string[] {
   return [];
 }
 
-/** `old` is the stored job when validating an update, so that immutability rules apply. */
-export function validateJob(job: Job, old?: Job): ValidationResult {
-  const { errors, warnings } = validateSchema(job.kind, job, old);
-  const runnable = runnabilityProblems(job);
+/**
+ * `old` is the stored job when validating an update, so that immutability rules apply. `options` are the
+ * request's field validation (the API server's default, Warn, unless given) and its repeated keys.
+ */
+export function validateJob(job: Job, old?: Job, options?: SchemaOptions): ValidationResult {
+  const { errors, warnings, stored } = validateSchema(job.kind, job, old, options);
+  const result = (stored as Job | undefined) ?? job;
+  const runnable = runnabilityProblems(result);
   return {
     errors: [...errors, ...runnable.errors],
-    warnings: [...warnings, ...referenceWarnings(job), ...runnable.warnings],
+    warnings: [...warnings, ...referenceWarnings(result), ...runnable.warnings],
+    stored: result,
   };
 }

@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../api/errors.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
+import { fieldValidationOf, VALIDATE_CHOICES } from './field-validation.ts';
 import { installManifestsOptions } from './install-manifests.ts';
 import { ENV_PREFIX, RUN_OPTIONS, withEnvTwins } from './run-options.ts';
 import type { Output } from './validate.ts';
@@ -33,6 +34,16 @@ const fileOption = {
   describe: 'YAML or JSON file with one or more jobs; - reads standard input; repeatable',
 } as const;
 
+// kubectl's --validate: what the API server does with unknown and repeated fields (it prunes them anyway).
+const validateOption = {
+  type: 'string',
+  choices: VALIDATE_CHOICES,
+  default: 'strict',
+  coerce: (value: string) => (value === '' ? 'strict' : value) as (typeof VALIDATE_CHOICES)[number],
+  describe:
+    'unknown and repeated fields: strict refuses them, warn reports them on stderr, ignore drops them',
+} as const;
+
 await yargs(hideBin(process.argv))
   .scriptName('training-operator')
   .usage('$0 <command> [options]\n\nRuns and previews Kubeflow kubeflow.org/v1 training jobs.')
@@ -54,6 +65,7 @@ await yargs(hideBin(process.argv))
           describe: 'add PodGroups and pod decoration: volcano, or a scheduler-plugins scheduler name',
         })
         .option('mpi-kubectl-delivery-image', RUN_OPTIONS['mpi-kubectl-delivery-image'])
+        .option('validate', validateOption)
         .example('$0 synth -f examples/pytorchjob.yaml', 'the pods and services of a PyTorchJob')
         .example('$0 synth -f job.yaml --gang-scheduler volcano', 'with a Volcano PodGroup'),
     (args) =>
@@ -64,6 +76,7 @@ await yargs(hideBin(process.argv))
             namespace: args.namespace,
             gangSchedulerName: args.gangSchedulerName,
             mpiKubectlDeliveryImage: args.mpiKubectlDeliveryImage,
+            fieldValidation: fieldValidationOf(args.validate),
           },
           output,
         ),
@@ -72,8 +85,16 @@ await yargs(hideBin(process.argv))
   .command(
     'validate',
     'check jobs against every rule the API server applies; exit 1 and list the errors if any',
-    (y) => y.option('file', fileOption).example('$0 validate -f job.yaml', ''),
-    (args) => run(async () => (await import('./validate.ts')).validateCommand(args.file, output)),
+    (y) =>
+      y
+        .option('file', fileOption)
+        .option('validate', validateOption)
+        .example('$0 validate -f job.yaml', '')
+        .example('$0 validate -f job.yaml --validate=warn', 'unknown fields are warnings, as with kubectl'),
+    (args) =>
+      run(async () =>
+        (await import('./validate.ts')).validateCommand(args.file, output, fieldValidationOf(args.validate)),
+      ),
   )
   .command(
     'run',

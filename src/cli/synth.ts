@@ -1,12 +1,13 @@
 // `training-operator synth -f FILE`: every object the operator would create, offline, as YAML.
 import { isManagedElsewhere, isSuspended } from '../api/job.ts';
+import { type FieldValidation, GENERATED_NAME_PLACEHOLDER } from '../api/schema.ts';
 import type { Job } from '../api/types.ts';
 import { validateJob } from '../api/validate.ts';
 import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
 import { withDefaults } from '../frameworks/registry.ts';
 import { render } from '../render/render.ts';
-import { inNamespace, jobRef, readJobs } from './input.ts';
-import { fieldPrefix, type Output } from './validate.ts';
+import { errorLine, inNamespace, jobRef, readJobs } from './input.ts';
+import type { Output } from './validate.ts';
 import { toYaml } from './yaml.ts';
 
 export interface SynthOptions {
@@ -14,6 +15,8 @@ export interface SynthOptions {
   namespace: string;
   gangSchedulerName?: string;
   mpiKubectlDeliveryImage?: string;
+  /** kubectl's `--validate`: Strict (the default) refuses unknown and repeated fields. */
+  fieldValidation?: FieldValidation;
 }
 
 function whyNothing(job: Job): string {
@@ -25,12 +28,21 @@ function whyNothing(job: Job): string {
     : 'every replica type has 0 replicas: the operator creates no pods';
 }
 
-/** Refuses the whole input if any job is invalid, as `kubectl apply` of it would; returns the exit code. */
+/**
+ * Renders each job as the API server stores it (pruned, defaulted, named), so that the objects are those
+ * the operator creates. Refuses the whole input if any job is invalid, as `kubectl apply` of it would;
+ * returns the exit code.
+ */
 export function synthCommand(options: SynthOptions, output: Output): number {
-  const jobs = readJobs(options.files).map((job) => inNamespace(job, options.namespace));
-  const problems = jobs.flatMap((job) =>
-    validateJob(job).errors.map((e) => `${jobRef(job)}: ${fieldPrefix(e.path)}${e.message}`),
-  );
+  const fieldValidation = options.fieldValidation ?? 'Strict';
+  const jobs = readJobs(options.files).map(({ job, duplicateFields }) => ({
+    written: job,
+    ...validateJob(inNamespace(job, options.namespace), undefined, { fieldValidation, duplicateFields }),
+  }));
+  for (const { warnings, stored } of jobs) {
+    for (const warning of warnings) output.err(`${jobRef(stored)}: warning: ${warning}`);
+  }
+  const problems = jobs.flatMap(({ errors, stored }) => errors.map((e) => errorLine(stored, e)));
   if (problems.length > 0) {
     problems.forEach(output.err);
     return 1;
@@ -41,9 +53,15 @@ export function synthCommand(options: SynthOptions, output: Output): number {
     mpiKubectlDeliveryImage:
       options.mpiKubectlDeliveryImage ?? DEFAULT_RENDER_OPTIONS.mpiKubectlDeliveryImage,
   };
-  const objects = jobs.flatMap((job) => {
-    const rendered = render(withDefaults(job), renderOptions);
-    if (rendered.length === 0) output.err(`${jobRef(job)}: ${whyNothing(job)}`);
+  const objects = jobs.flatMap(({ written, stored }) => {
+    if (!written.metadata.name) {
+      output.err(
+        `${jobRef(stored)}: metadata.generateName: shown with the placeholder suffix ${GENERATED_NAME_PLACEHOLDER}; ` +
+          'the API server appends 5 random characters instead',
+      );
+    }
+    const rendered = render(withDefaults(stored), renderOptions);
+    if (rendered.length === 0) output.err(`${jobRef(stored)}: ${whyNothing(stored)}`);
     return rendered;
   });
   if (objects.length > 0) output.out(toYaml(objects));

@@ -11,7 +11,8 @@ import YAML from 'yaml';
 import { GROUP, KINDS, VERSION } from '../../src/api/kinds.ts';
 import type { Job } from '../../src/api/types.ts';
 import { validateJob } from '../../src/api/validate.ts';
-import { fieldPrefix, validateCommand } from '../../src/cli/validate.ts';
+import { fieldPrefix } from '../../src/cli/input.ts';
+import { validateCommand } from '../../src/cli/validate.ts';
 import { repoRoot } from '../cluster/control-plane.ts';
 import * as harness from './harness.ts';
 

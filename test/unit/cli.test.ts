@@ -79,6 +79,8 @@ describe('unusable input gets a clear message and exit 2, never a stack trace', 
     ],
     ['an unknown kind', 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n', /v1 Pod is not a training job/],
     ['a list', '- a\n- b\n', /expected a Kubernetes object/],
+    ['an alias bomb', aliasBomb(), /standard input: YAML aliases expand to more than 100 copies/],
+    ['deep nesting', `${'['.repeat(2_000)}${']'.repeat(2_000)}`, /nested more than 500 levels deep/],
   ];
   for (const [what, input, message] of cases) {
     test(what, () => {
@@ -101,4 +103,16 @@ describe('unusable input gets a clear message and exit 2, never a stack trace', 
 
 function readExample(file: string): string {
   return readFileSync(join(root, 'examples', file), 'utf8');
+}
+
+/** Nine lists of nine aliases of the previous one, six times over: 9^6 strings from a few lines. */
+function aliasBomb(): string {
+  const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i <= 6; i++)
+    lines.push(
+      `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
+  return `${lines.join('\n')}\n`;
 }

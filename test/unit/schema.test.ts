@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import YAML from 'yaml';
 import { API_VERSION, isKindName, type KindName, KINDS } from '../../src/api/kinds.ts';
 import { validateSchema } from '../../src/api/schema.ts';
-import { fieldPrefix } from '../../src/cli/validate.ts';
+import { fieldPrefix } from '../../src/cli/input.ts';
 import { schemaFor } from '../../src/api/crds.ts';
 import { normalize } from '../../src/api/schema/normalize.ts';
 import type { SchemaNode } from '../../src/api/schema/node.ts';

@@ -34,15 +34,33 @@ export function nameErrors(
       : [fieldError('Invalid', 'metadata.name', name ?? '', 'field is immutable')];
   }
   const generateName = isObject(obj.metadata) ? obj.metadata.generateName : undefined;
+  // apimachinery's ValidateObjectMeta: generateName as a prefix (a trailing '-' is fine), then the name,
+  // which the API server has generated from it by then.
+  const errors =
+    typeof generateName === 'string' && generateName !== ''
+      ? subdomainMessages(maskTrailingDash(generateName)).map((message) =>
+          fieldError('Invalid', 'metadata.generateName', generateName, message),
+        )
+      : [];
   if (typeof name !== 'string' || name === '') {
-    return generateName
-      ? []
-      : [fieldError('Required', 'metadata.name', '', 'name or generateName is required')];
+    return [...errors, fieldError('Required', 'metadata.name', '', 'name or generateName is required')];
   }
+  return [
+    ...errors,
+    ...subdomainMessages(name).map((message) => fieldError('Invalid', 'metadata.name', name, message)),
+  ];
+}
+
+/** apimachinery's maskTrailingDash, quirk included: the last two characters become one `a`. */
+function maskTrailingDash(prefix: string): string {
+  return prefix.length > 1 && prefix.endsWith('-') ? `${prefix.slice(0, -2)}a` : prefix;
+}
+
+function subdomainMessages(name: string): string[] {
   const messages: string[] = [];
   if (name.length > 253) messages.push('must be no more than 253 characters');
   if (!DNS1123_SUBDOMAIN.test(name)) messages.push(DNS1123_SUBDOMAIN_MESSAGE);
-  return messages.map((message) => fieldError('Invalid', 'metadata.name', name, message));
+  return messages;
 }
 
 /** Go's %T of a decoded JSON value. */

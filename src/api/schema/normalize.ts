@@ -1,6 +1,7 @@
-// What the API server does to a custom resource before validating it: prune the fields the schema does
-// not declare (reporting each one, as the default `fieldValidation=Warn` does), drop nulls the schema
-// does not allow, and fill in schema defaults. Returns a new value; the input is left untouched.
+// What the API server does to a custom resource when it decodes it, before validating it (apiextensions'
+// structural pruning, PruneNonNullableNullsWithoutDefaults and Default, in that order): prune the fields
+// the schema does not declare (reporting each one, as the default `fieldValidation=Warn` does), drop nulls
+// the schema does not allow, and fill in schema defaults. Returns a new value; the input is left untouched.
 import { dottedPath, extend, type Trail } from './paths.ts';
 import { childOf, isObject, type SchemaNode } from './node.ts';
 
@@ -19,21 +20,30 @@ function defaulted(schema: SchemaNode): [string, SchemaNode][] {
   return found;
 }
 
-export function normalize(value: unknown, schema: SchemaNode, unknownFields: string[]): unknown {
-  return normalizeNode(value, schema, undefined, unknownFields, true);
+/** Paths of pruned fields go to `unknownFields`, paths of dropped nulls (never stored) to `droppedNulls`. */
+export function normalize(
+  value: unknown,
+  schema: SchemaNode,
+  unknownFields: string[],
+  droppedNulls: string[] = [],
+): unknown {
+  return normalizeNode(value, schema, undefined, { unknownFields, droppedNulls }, true);
+}
+
+interface Report {
+  unknownFields: string[];
+  droppedNulls: string[];
 }
 
 function normalizeNode(
   value: unknown,
   schema: SchemaNode | undefined,
   trail: Trail | undefined,
-  unknownFields: string[],
+  report: Report,
   root = false,
 ): unknown {
   if (Array.isArray(value)) {
-    return value.map((item, index) =>
-      normalizeNode(item, schema?.items, extend(trail, { index }), unknownFields),
-    );
+    return value.map((item, index) => normalizeNode(item, schema?.items, extend(trail, { index }), report));
   }
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
@@ -45,13 +55,16 @@ function normalizeNode(
     const known = childOf(schema, key);
     if (!known) {
       if (schema?.['x-kubernetes-preserve-unknown-fields']) out[key] = child;
-      else unknownFields.push(dottedPath(extend(trail, { key })));
+      else report.unknownFields.push(dottedPath(extend(trail, { key })));
       continue;
     }
     // A null the schema does not allow is dropped, or replaced by the default when there is one.
-    if (child === null && !known.schema.nullable && known.schema.default === undefined) continue;
+    if (child === null && !known.schema.nullable && known.schema.default === undefined) {
+      report.droppedNulls.push(dottedPath(extend(trail, known.step)));
+      continue;
+    }
     const given = child === null && !known.schema.nullable ? structuredClone(known.schema.default) : child;
-    out[key] = normalizeNode(given, known.schema, extend(trail, known.step), unknownFields);
+    out[key] = normalizeNode(given, known.schema, extend(trail, known.step), report);
   }
   for (const [key, property] of schema ? defaulted(schema) : []) {
     if (!(key in out)) {
@@ -59,7 +72,7 @@ function normalizeNode(
         structuredClone(property.default),
         property,
         extend(trail, { field: key }),
-        unknownFields,
+        report,
       );
     }
   }
