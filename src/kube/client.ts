@@ -310,7 +310,7 @@ export class KubeClient {
     }
   }
 
-  /** Closes every socket; running watches end with an error. */
+  /** Closes every socket; running watches end with an error, and later requests fail at once. */
   close(): void {
     this.connection.close();
   }

@@ -1,0 +1,201 @@
+// Faults of the control plane under a running operator process: kube-apiserver killed and restarted,
+// etcd paused, a leader-elected pair through a 15 s API server outage, and a refused list. The file
+// runs a control plane of its own (harness.ownCluster), since it takes it down. Each outage test
+// reports (t.diagnostic) how long after the API server answered again a job created then had its pods:
+// the figures docs/operator.md quotes. The bounds asserted are generous; the targets are 5 s (one
+// operator) and 10 s (a leader-elected pair, which must first win the lease again).
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ApiException, CoordinationV1Api } from '@kubernetes/client-node';
+import YAML from 'yaml';
+import type { Job } from '../../src/api/types.ts';
+import { killComponent, pauseComponent, restartComponent } from '../cluster/control-plane.ts';
+import { makeJob } from '../support/builders.ts';
+import {
+  isLeading,
+  logged,
+  printLogs,
+  readyz,
+  startOperatorProcess,
+  waitReady,
+  type OperatorProcess,
+} from './faults.ts';
+import * as harness from './harness.ts';
+import { createJob, podsOf, servicesOf, sleep, waitForObjects } from './operator.ts';
+
+let cluster: { dir: string; stop: () => Promise<void> } | undefined;
+before(async () => void (cluster = await harness.ownCluster()), { timeout: 180_000 });
+after(() => cluster?.stop());
+
+const dir = () => cluster!.dir;
+const twoPods = (name: string, ns: string) =>
+  makeJob('PyTorchJob', name, ns).replicas('Master', 1).replicas('Worker', 1).obj();
+const objectNames = (name: string) => [`${name}-master-0`, `${name}-worker-0`];
+
+/** Creates the job as soon as the API server serves the kind again (its CRD handlers start last). */
+async function createWhenServed(job: Job): Promise<void> {
+  await harness.waitFor(
+    () =>
+      createJob(job).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ApiException && error.code === 409) return true;
+          throw error;
+        },
+      ),
+    30_000,
+    `create ${job.metadata.name}`,
+  );
+}
+
+/** Waits for the job's pods and services; returns the seconds since `since`. */
+async function secondsToPods(ns: string, name: string, since: number): Promise<number> {
+  await waitForObjects(ns, name, objectNames(name), undefined, 60_000);
+  return (Date.now() - since) / 1000;
+}
+
+async function uidsIn(ns: string): Promise<string[]> {
+  const uids = async (name: string) => [
+    ...(await podsOf(ns, name)).map((pod) => `pod ${pod.metadata!.name}@${pod.metadata!.uid}`),
+    ...(await servicesOf(ns, name)).map((svc) => `service ${svc.metadata!.name}@${svc.metadata!.uid}`),
+  ];
+  return (await Promise.all(['before', 'after'].map(uids))).flat().sort();
+}
+
+function assertRunning(...operators: OperatorProcess[]): void {
+  for (const operator of operators)
+    assert.equal(operator.exit, undefined, `${operator.identity} exited:\n${printLogs(operator)}`);
+}
+
+describe('faults of the control plane', { timeout: 600_000 }, () => {
+  test('kube-apiserver killed and restarted: the operator reconnects by itself, a job created then gets its pods', async (t) => {
+    const ns = await harness.namespace('apiserver-restart');
+    const operator = await startOperatorProcess(t, { namespace: ns });
+    await waitReady(operator);
+    await createJob(twoPods('before', ns));
+    await waitForObjects(ns, 'before', objectNames('before'));
+
+    await killComponent(dir(), 'kube-apiserver');
+    await harness.waitFor(
+      () => logged(operator, 'cannot list or watch; retrying').length > 0,
+      15_000,
+      'the operator to log the outage',
+    );
+    await sleep(5_000);
+    const answered = await restartComponent(dir(), 'kube-apiserver');
+    await createWhenServed(twoPods('after', ns));
+    const seconds = await secondsToPods(ns, 'after', answered);
+    t.diagnostic(`kube-apiserver restart: pods ${seconds.toFixed(1)} s after it answered again`);
+    assert.ok(seconds < 20, `pods after ${seconds} s`);
+
+    assertRunning(operator);
+    await harness.waitFor(
+      () => logged(operator, 'listing and watching again').length > 0,
+      10_000,
+      'the operator to log the recovery',
+    );
+    const outage = logged(operator, 'cannot list or watch; retrying')[0];
+    assert.match(String(outage.informer), new RegExp(`in namespace ${ns}$`));
+    assert.equal(outage.level, 40);
+    assert.equal((await readyz(operator)).status, 200);
+  });
+
+  test('etcd paused for 10 s: the operator recovers by itself, a job created afterwards gets its pods', async (t) => {
+    const ns = await harness.namespace('etcd-pause');
+    const operator = await startOperatorProcess(t, { namespace: ns });
+    await waitReady(operator);
+    await createJob(twoPods('before', ns));
+    await waitForObjects(ns, 'before', objectNames('before'));
+
+    pauseComponent(dir(), 'etcd', true);
+    try {
+      await sleep(10_000);
+    } finally {
+      pauseComponent(dir(), 'etcd', false);
+    }
+    const resumed = Date.now();
+    await createWhenServed(twoPods('after', ns));
+    const seconds = await secondsToPods(ns, 'after', resumed);
+    t.diagnostic(`etcd paused 10 s: pods ${seconds.toFixed(1)} s after it resumed`);
+    assert.ok(seconds < 20, `pods after ${seconds} s`);
+    assertRunning(operator);
+  });
+
+  test('two leader-elected replicas through a 15 s kube-apiserver outage: neither exits, then one leads, nothing duplicated', async (t) => {
+    const ns = await harness.namespace('leader-outage');
+    const a = await startOperatorProcess(t, { namespace: ns, identity: 'replica-a', leaseNamespace: ns });
+    await harness.waitFor(() => isLeading(a), 30_000, 'replica-a to lead');
+    const b = await startOperatorProcess(t, { namespace: ns, identity: 'replica-b', leaseNamespace: ns });
+    await waitReady(a);
+    await createJob(twoPods('before', ns));
+    await waitForObjects(ns, 'before', objectNames('before'));
+    const before = await uidsIn(ns);
+
+    await killComponent(dir(), 'kube-apiserver');
+    const killed = Date.now();
+    // The renew deadline is 10 s: the leader stops reconciling during the outage, but stays up.
+    await harness.waitFor(() => !isLeading(a), 20_000, 'replica-a to stop leading');
+    await sleep(15_000 - (Date.now() - killed));
+    const answered = await restartComponent(dir(), 'kube-apiserver');
+    await createWhenServed(twoPods('after', ns));
+    const seconds = await secondsToPods(ns, 'after', answered);
+    t.diagnostic(
+      `leader pair, 15 s outage: pods ${seconds.toFixed(1)} s after kube-apiserver answered again`,
+    );
+    assert.ok(seconds < 30, `pods after ${seconds} s`);
+
+    assertRunning(a, b);
+    const leaders = [a, b].filter(isLeading);
+    assert.equal(leaders.length, 1, `leaders: ${leaders.map((r) => r.identity).join(', ') || 'none'}`);
+    const lease = await harness
+      .client(CoordinationV1Api)
+      .readNamespacedLease({ name: 'training-operator-test', namespace: ns });
+    assert.equal(lease.spec!.holderIdentity, leaders[0].identity);
+    assert.ok(logged(b, 'leader election: cannot reach the lease; retrying').length > 0, printLogs(b));
+    // The job from before the outage kept its objects; each job has exactly its own, also a while later.
+    const after = await uidsIn(ns);
+    assert.equal(after.length, 8, after.join('\n'));
+    assert.deepEqual(
+      after.filter((entry) => entry.includes(' before-')),
+      before,
+    );
+    await sleep(3_000);
+    assert.deepEqual(await uidsIn(ns), after);
+  });
+
+  test('a list the API server refuses: /readyz is 503 and names the cache and the error; the log says it too', async (t) => {
+    const ns = await harness.namespace('forbidden');
+    // Impersonating a user without any RBAC binding: every list is 403 Forbidden.
+    const config = YAML.parse(readFileSync(harness.cluster().kubeconfigPath, 'utf8')) as {
+      users: { user: Record<string, unknown> }[];
+    };
+    config.users[0].user.as = 'training-operator-test:nobody';
+    const kubeconfig = join(dir(), 'nobody.kubeconfig');
+    writeFileSync(kubeconfig, YAML.stringify(config), { mode: 0o600 });
+    const operator = await startOperatorProcess(t, { namespace: ns, kubeconfig });
+    const { status, body } = await harness.waitFor(
+      async () => {
+        const probe = await readyz(operator);
+        return probe.body.includes('403') && probe;
+      },
+      20_000,
+      '/readyz to show the 403',
+    );
+    assert.equal(status, 503);
+    assert.match(
+      body,
+      new RegExp(
+        `^- pytorchjobs in namespace ${ns}: not synced, last error: 403 Forbidden: .*forbidden`,
+        'm',
+      ),
+    );
+    const refused = logged(operator, 'cannot list or watch; retrying');
+    assert.ok(
+      refused.some((line) => String(line.err).startsWith('403 Forbidden')),
+      printLogs(operator),
+    );
+    assertRunning(operator);
+  });
+});
