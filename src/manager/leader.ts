@@ -3,6 +3,7 @@
 // Unlike client-go's users, nothing here ends the process: a candidate takes any error (the API server
 // down, a timeout, a 403) as a lost round and tries again, and a leader that lost the lease is told so
 // and becomes a candidate again (src/cli/run.ts).
+import { setTimeout as delay } from 'node:timers/promises';
 import { isAlreadyExists, isConflict } from '../kube/errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -41,11 +42,8 @@ export function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
+/** Resolves after `ms`, or at once when the signal aborts; leaves no listener on the signal behind. */
+const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 export class LeaderElector {
   /** When this replica last saw the lease change hands or be renewed: expiry is judged on our clock. */

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { kubectl } from './kubectl.ts';
 import { makePki, type Pki } from './pki.ts';
-import { freePort, httpOk, httpsOk, StartError, waitUntil } from './probe.ts';
+import { freePort, httpOk, httpsAnswers, httpsOk, StartError, waitUntil } from './probe.ts';
 import { isAlive, startProcess, stopProcesses, type ProcessRecord, type Started } from './process.ts';
 import { startSimulation } from './sim.ts';
 
@@ -335,9 +335,13 @@ export async function killComponent(dir: string, name: string): Promise<void> {
 
 /**
  * Starts a killed component again as it was: the same binary, arguments (so the same port and data) and
- * log file; resolves once it is healthy, with the time it first answered its health check.
+ * log file. Resolves once it is healthy, with the times (epoch ms) it first answered a request at all
+ * (for kube-apiserver, any status; it serves before its /readyz passes) and passed its health check.
  */
-export async function restartComponent(dir: string, name: string): Promise<number> {
+export async function restartComponent(
+  dir: string,
+  name: string,
+): Promise<{ answered: number; healthy: number }> {
   const { state, record } = componentOf(dir, name);
   if (isAlive(record)) throw new Error(`${name} still runs (pid ${record.pid})`);
   if (!record.args) throw new Error(`${name}: its arguments were not recorded`);
@@ -350,12 +354,16 @@ export async function restartComponent(dir: string, name: string): Promise<numbe
   saveState(state);
   const pki = join(dir, 'pki');
   const auth = { ca: join(pki, 'ca.crt'), cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') };
+  let answered: number | undefined;
   const healthy =
     name === 'kube-apiserver'
-      ? () => httpsOk(`${state.server}/readyz`, auth)
+      ? async () => {
+          answered ??= (await httpsAnswers(`${state.server}/livez`, auth)) ? Date.now() : undefined;
+          return answered !== undefined && httpsOk(`${state.server}/readyz`, auth);
+        }
       : () => httpOk(`http://127.0.0.1:${record.port}/health`);
   await waitUntil(`${name} to be healthy again`, healthy, { timeoutMs: 90_000, proc });
-  return Date.now();
+  return { answered: answered ?? Date.now(), healthy: Date.now() };
 }
 
 /** SIGSTOP (`paused`) or SIGCONT: a component that hangs, its connections open but silent. */

@@ -45,15 +45,29 @@ async function createWhenServed(job: Job): Promise<void> {
           throw error;
         },
       ),
-    30_000,
+    90_000,
     `create ${job.metadata.name}`,
   );
 }
 
-/** Waits for the job's pods and services; returns the seconds since `since`. */
-async function secondsToPods(ns: string, name: string, since: number): Promise<number> {
-  await waitForObjects(ns, name, objectNames(name), undefined, 60_000);
-  return (Date.now() - since) / 1000;
+/**
+ * Restarts kube-apiserver and creates a job named `after` from the moment it answers. Until its /readyz
+ * passes it refuses most requests (503 while its paths are installed, 429 while its watch caches fill),
+ * which is time no client can save: returns the seconds from /readyz passing to the job's pods and
+ * services, and reports every step from its first answer.
+ */
+async function restartThenCreate(t: { diagnostic(message: string): void }, ns: string): Promise<number> {
+  const restarted = restartComponent(dir(), 'kube-apiserver');
+  const created = createWhenServed(twoPods('after', ns)).then(() => Date.now());
+  const { answered, healthy } = await restarted;
+  const createdAt = await created;
+  await waitForObjects(ns, 'after', objectNames('after'), undefined, 60_000);
+  const since = (time: number) => ((time - answered) / 1000).toFixed(1);
+  t.diagnostic(
+    `kube-apiserver answered again at 0 s; job created at ${since(createdAt)} s; /readyz ok at ` +
+      `${since(healthy)} s; its pods and services at ${since(Date.now())} s`,
+  );
+  return (Date.now() - healthy) / 1000;
 }
 
 async function uidsIn(ns: string): Promise<string[]> {
@@ -84,11 +98,8 @@ describe('faults of the control plane', { timeout: 600_000 }, () => {
       'the operator to log the outage',
     );
     await sleep(5_000);
-    const answered = await restartComponent(dir(), 'kube-apiserver');
-    await createWhenServed(twoPods('after', ns));
-    const seconds = await secondsToPods(ns, 'after', answered);
-    t.diagnostic(`kube-apiserver restart: pods ${seconds.toFixed(1)} s after it answered again`);
-    assert.ok(seconds < 20, `pods after ${seconds} s`);
+    const seconds = await restartThenCreate(t, ns);
+    assert.ok(seconds < 10, `pods ${seconds} s after /readyz passed`);
 
     assertRunning(operator);
     await harness.waitFor(
@@ -117,8 +128,11 @@ describe('faults of the control plane', { timeout: 600_000 }, () => {
     }
     const resumed = Date.now();
     await createWhenServed(twoPods('after', ns));
-    const seconds = await secondsToPods(ns, 'after', resumed);
-    t.diagnostic(`etcd paused 10 s: pods ${seconds.toFixed(1)} s after it resumed`);
+    await waitForObjects(ns, 'after', objectNames('after'), undefined, 60_000);
+    const seconds = (Date.now() - resumed) / 1000;
+    t.diagnostic(
+      `etcd paused 10 s: a job created once it resumed had its pods ${seconds.toFixed(1)} s later`,
+    );
     assert.ok(seconds < 20, `pods after ${seconds} s`);
     assertRunning(operator);
   });
@@ -138,13 +152,8 @@ describe('faults of the control plane', { timeout: 600_000 }, () => {
     // The renew deadline is 10 s: the leader stops reconciling during the outage, but stays up.
     await harness.waitFor(() => !isLeading(a), 20_000, 'replica-a to stop leading');
     await sleep(15_000 - (Date.now() - killed));
-    const answered = await restartComponent(dir(), 'kube-apiserver');
-    await createWhenServed(twoPods('after', ns));
-    const seconds = await secondsToPods(ns, 'after', answered);
-    t.diagnostic(
-      `leader pair, 15 s outage: pods ${seconds.toFixed(1)} s after kube-apiserver answered again`,
-    );
-    assert.ok(seconds < 30, `pods after ${seconds} s`);
+    const seconds = await restartThenCreate(t, ns);
+    assert.ok(seconds < 20, `pods ${seconds} s after /readyz passed`);
 
     assertRunning(a, b);
     const leaders = [a, b].filter(isLeading);

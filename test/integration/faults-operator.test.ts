@@ -34,6 +34,7 @@ async function inParallel<T>(items: T[], width: number, work: (item: T) => Promi
 describe('faults of the operator', { timeout: 600_000 }, () => {
   test(`SIGKILLed ${KILLS} times while ${JOBS} jobs are created: in the end each job has its pod and service once, and Created`, async (t) => {
     const ns = await harness.namespace('sigkill');
+    const started = Date.now();
     const names = Array.from({ length: JOBS }, (_, i) => `job-${String(i).padStart(3, '0')}`);
     const create = inParallel(names, 8, (name) =>
       createJob(makeJob('PyTorchJob', name, ns).replicas('Master', 1).obj()),
@@ -44,6 +45,7 @@ describe('faults of the operator', { timeout: 600_000 }, () => {
       await operator.kill();
     }
     await create;
+    const killed = Date.now();
     await startOperatorProcess(t, { namespace: ns, identity: 'survivor' });
 
     const core = harness.client(CoreV1Api);
@@ -73,6 +75,10 @@ describe('faults of the operator', { timeout: 600_000 }, () => {
       },
       180_000,
       `${JOBS} jobs each with its pod, service and Created`,
+    );
+    t.diagnostic(
+      `${KILLS} kills and ${JOBS} creates took ${((killed - started) / 1000).toFixed(1)} s; the last ` +
+        `operator finished ${((Date.now() - killed) / 1000).toFixed(1)} s later`,
     );
     const uidOf = new Map(done.jobs.map((job) => [job.metadata.name, job.metadata.uid]));
     for (const object of [...done.pods, ...done.services]) {
