@@ -11,6 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { ApiException, CoordinationV1Api } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { Job } from '../../src/api/types.ts';
+import { KubeClient } from '../../src/kube/client.ts';
+import { loadKubeConfig } from '../../src/kube/config.ts';
+import { LeaderElector } from '../../src/manager/leader.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { killComponent, pauseComponent, restartComponent } from '../cluster/control-plane.ts';
 import { makeJob } from '../support/builders.ts';
 import {
@@ -135,6 +139,42 @@ describe('faults of the control plane', { timeout: 600_000 }, () => {
     );
     assert.ok(seconds < 20, `pods after ${seconds} s`);
     assertRunning(operator);
+  });
+
+  test('a leader whose API server hangs (etcd paused) stops leading within its renew deadline', async (t) => {
+    const ns = await harness.namespace('lease-stall');
+    const kubeConfig = loadKubeConfig({ kubeconfig: harness.cluster().kubeconfigPath });
+    const client = await KubeClient.create(kubeConfig, { qps: 0 });
+    t.after(() => client.close());
+    const renewDeadlineMs = 4000;
+    const elector = new LeaderElector(
+      client,
+      {
+        namespace: ns,
+        name: 'stall',
+        identity: 'stalled',
+        leaseDurationSeconds: 6,
+        renewDeadlineMs,
+        retryPeriodMs: 500,
+      },
+      createLogger('silent'),
+    );
+    const stop = new AbortController();
+    t.after(() => stop.abort());
+    assert.equal(await elector.acquire(stop.signal), true);
+    const holding = elector.hold(stop.signal);
+    await sleep(1000);
+    pauseComponent(dir(), 'etcd', true);
+    const paused = Date.now();
+    try {
+      // Its requests hang: only their timeout lets it notice the deadline in time.
+      assert.equal(await holding, false);
+    } finally {
+      pauseComponent(dir(), 'etcd', false);
+    }
+    const seconds = (Date.now() - paused) / 1000;
+    assert.ok(seconds <= renewDeadlineMs / 1000 + 1, `stopped leading ${seconds} s after etcd paused`);
+    assert.equal(elector.leading, false);
   });
 
   test('two leader-elected replicas through a 15 s kube-apiserver outage: neither exits, then one leads, nothing duplicated', async (t) => {
