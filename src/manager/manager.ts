@@ -145,7 +145,10 @@ export class Manager {
   private logFailures(informer: Informer<Job> | Informer<KubeObject>): void {
     const failures = new FailureLog(this.log, { informer: informer.describe() });
     informer.on('error', (error) => failures.failed(error, 'cannot list or watch; retrying'));
-    informer.on('recovered', () => failures.recovered('listing and watching again'));
+    informer.on('recovered', () => {
+      failures.recovered('listing and watching again');
+      this.queue.retryFailedNow();
+    });
   }
 
   private jobInformer(kind: KindName, namespace?: string): Informer<Job> {
