@@ -240,11 +240,17 @@ describe('faults of the control plane', { timeout: 600_000 }, () => {
         'm',
       ),
     );
-    const refused = logged(operator, 'cannot list or watch; retrying');
-    assert.ok(
-      refused.some((line) => String(line.err).startsWith('403 Forbidden')),
-      printLogs(operator),
-    );
+    // The log line may reach the pipe a moment after /readyz answered.
+    await harness
+      .waitFor(
+        () =>
+          logged(operator, 'cannot list or watch; retrying').some((line) =>
+            String(line.err).startsWith('403 Forbidden'),
+          ),
+        10_000,
+        'the 403 in the log',
+      )
+      .catch((error: Error) => assert.fail(`${error.message}\n${printLogs(operator)}`));
     assertRunning(operator);
   });
 });
