@@ -34,40 +34,52 @@ function closeAll(servers: Server[]): Promise<void[]> {
   return Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
 }
 
-/** Leads when elected; a replica that loses the lease stops reconciling at once (exit code 1). */
-async function leadThenRun(
-  manager: Manager,
-  elector: LeaderElector | undefined,
+/** A manager and the client it alone uses: closing the client ends whatever request it still has out. */
+interface Term {
+  manager: Manager;
+  client: KubeClient;
+}
+
+/**
+ * Reconciles for as long as this replica leads, and stands again when it loses the lease: an API server
+ * outage longer than the renew deadline costs the leadership, never the process. Each term has its own
+ * manager and client; a lost term's client is closed before anything else, so no request of that term
+ * can land after another replica took over.
+ */
+async function leadWhileElected(
+  startTerm: () => Promise<Term>,
+  elector: LeaderElector,
   signal: AbortSignal,
   log: Logger,
-): Promise<number> {
-  if (elector && !(await elector.acquire(signal))) return 0;
-  const running = manager.run();
-  if (!elector) {
-    await running;
-    return 0;
+): Promise<void> {
+  while (await elector.acquire(signal)) {
+    const term = await startTerm();
+    const running = term.manager.run();
+    const held = await elector.hold(signal);
+    if (!held) term.client.close();
+    term.manager.stop();
+    await running.catch((error: Error) => log.warn({ err: error.message }, 'manager stopped with an error'));
+    term.client.close();
+    if (held) {
+      await elector.release();
+      return;
+    }
+    log.warn('stopped reconciling; standing as a candidate for the lease again');
   }
-  const held = await elector.hold(signal);
-  manager.stop();
-  await running;
-  if (held) await elector.release();
-  else log.error('leadership lost; exiting so that no two replicas reconcile at once');
-  return held ? 0 : 1;
 }
 
 export async function runCommand(options: ManagerOptions & { identity?: string }): Promise<number> {
   const log = createLogger(options.logLevel);
-  const client = await KubeClient.create(loadKubeConfig({ kubeconfig: options.kubeconfig }), {
-    qps: options.qps,
-    burst: options.burst,
-  });
+  const kubeConfig = loadKubeConfig({ kubeconfig: options.kubeconfig });
+  const clientOptions = { qps: options.qps, burst: options.burst };
+  const client = await KubeClient.create(kubeConfig, clientOptions);
   await checkPodGroupCrd(client, options);
-  // The metrics read the manager lazily, at scrape time, once it exists.
+  // The manager of the current term (leader election gives each term its own); read at scrape time.
+  let manager: Manager | undefined;
   const metrics: OperatorMetrics = new OperatorMetrics(
-    () => manager.jobStates(),
-    () => manager.queueDepth,
+    () => manager?.jobStates() ?? [],
+    () => manager?.queueDepth ?? 0,
   );
-  const manager: Manager = new Manager(client, options, log, metrics);
   const servers: Server[] = [];
   const metricsAddress = parseBindAddress('metrics-bind-address', options.metricsBindAddress);
   if (metricsAddress) servers.push(await serveMetrics(metricsAddress, metrics.registry));
@@ -75,13 +87,17 @@ export async function runCommand(options: ManagerOptions & { identity?: string }
   // A standby is ready, as controller-runtime's are: otherwise a Deployment of several replicas never
   // finishes rolling out. The leader is ready once its caches have synced.
   if (healthAddress)
-    servers.push(await serveHealth(healthAddress, () => !elector || !elector.leading || manager.ready));
+    servers.push(
+      await serveHealth(healthAddress, () =>
+        elector && !elector.leading ? [] : (manager?.notReadyReasons() ?? ['starting']),
+      ),
+    );
 
   const shutdown = new AbortController();
   const stop = (signal: string) => {
     log.info({ signal }, 'shutting down');
     shutdown.abort();
-    manager.stop();
+    manager?.stop();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
@@ -106,7 +122,18 @@ export async function runCommand(options: ManagerOptions & { identity?: string }
     'starting',
   );
   try {
-    return await leadThenRun(manager, elector, shutdown.signal, log);
+    if (elector) {
+      const startTerm = async (): Promise<Term> => {
+        const termClient = await KubeClient.create(kubeConfig, clientOptions);
+        manager = new Manager(termClient, options, log, metrics);
+        return { manager, client: termClient };
+      };
+      await leadWhileElected(startTerm, elector, shutdown.signal, log);
+    } else {
+      manager = new Manager(client, options, log, metrics);
+      await manager.run();
+    }
+    return 0;
   } finally {
     await closeAll(servers);
     client.close();

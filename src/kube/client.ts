@@ -50,6 +50,8 @@ export interface ListResult<T> {
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** Aborts the request, e.g. on a deadline: it then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
@@ -99,6 +101,7 @@ interface Call {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  signal?: AbortSignal;
 }
 
 interface ListBody {
@@ -130,15 +133,15 @@ export class KubeClient {
     this.resources = options.resources ?? new ResourceRegistry();
   }
 
-  /** The object, or undefined when it does not exist. */
+  /** The object, or undefined when it does not exist. `signal` aborts the request. */
   async get<T extends KubeObjectLike>(
     ref: ObjectRef,
-    opts: { subresource?: Subresource } = {},
+    opts: { subresource?: Subresource; signal?: AbortSignal } = {},
   ): Promise<T | undefined> {
     const resource = this.resources.lookup(ref);
     const path = objectPath(resource, ref.name, ref.namespace, opts.subresource);
     const response = await this.call(
-      { verb: 'get', resource, subresource: opts.subresource, method: 'GET', path },
+      { verb: 'get', resource, subresource: opts.subresource, method: 'GET', path, signal: opts.signal },
       [404],
     );
     return response.status === 404 ? undefined : parse<T>(response);
@@ -203,6 +206,7 @@ export class KubeClient {
         path,
         query: this.writeQuery(opts),
         body: obj,
+        signal: opts.signal,
       }),
     );
   }
@@ -267,13 +271,14 @@ export class KubeClient {
   /**
    * Streams watch events to `onEvent` until the server ends the watch (resolves), or an error: an
    * ERROR event (an ApiError: 410 Gone when `resourceVersion` expired), a lost connection, or `signal`
-   * aborting (rejects with the signal's reason).
+   * aborting (rejects with the signal's reason). `onOpen` is called when the server accepted the watch.
    */
   async watch<T extends KubeObjectLike>(
     type: Resource | TypeRef,
     opts: WatchOptions,
     onEvent: (event: WatchEvent<T>) => void,
     signal?: AbortSignal,
+    onOpen?: () => void,
   ): Promise<void> {
     const resource = this.resolve(type);
     const { namespace, ...query } = opts;
@@ -297,6 +302,7 @@ export class KubeClient {
           headerValue(response.headers['retry-after']),
         );
       }
+      onOpen?.();
       await readWatchStream<T>(response, onEvent);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
@@ -304,7 +310,7 @@ export class KubeClient {
     }
   }
 
-  /** Closes every socket; running watches end with an error. */
+  /** Closes every socket; running watches end with an error, and later requests fail at once. */
   close(): void {
     this.connection.close();
   }
@@ -325,6 +331,7 @@ export class KubeClient {
         path: objectPath(resource, ref.name, ref.namespace, subresource),
         query: this.writeQuery(opts),
         body: obj,
+        signal: opts.signal,
       }),
     );
   }
@@ -348,10 +355,17 @@ export class KubeClient {
     const counted = call.subresource ? `${call.resource.plural}/${call.subresource}` : call.resource.plural;
     let refreshAuth = false;
     for (let attempt = 0; ; attempt++) {
-      await this.limiter.take();
+      await this.limiter.take(call.signal);
       this.requests.add(call.verb, counted);
       const response = await this.connection.send(
-        { method: call.method, path, body, contentType: call.contentType, timeoutMs: this.requestTimeoutMs },
+        {
+          method: call.method,
+          path,
+          body,
+          contentType: call.contentType,
+          timeoutMs: this.requestTimeoutMs,
+          signal: call.signal,
+        },
         refreshAuth,
       );
       if (response.status < 300 || accepted.includes(response.status)) return response;

@@ -50,6 +50,7 @@ export class Connection {
   private readonly userAgent: string;
   private auth: { headers: Record<string, string>; fetchedAt: number };
   private refreshing?: Promise<Record<string, string>>;
+  private closed = false;
 
   /** Reads the current context's cluster and user; fails when the kubeconfig cannot authenticate. */
   static async create(kc: KubeConfig, options: ConnectionOptions = {}): Promise<Connection> {
@@ -87,12 +88,14 @@ export class Connection {
 
   /** Sends a request and reads the whole response body. */
   async send(request: RawRequest, refreshAuth = false): Promise<RawResponse> {
+    this.checkOpen(request);
     const headers = await this.authHeaders(refreshAuth);
     return this.sendOnce(request, headers, true);
   }
 
   /** Sends a request and returns the response as soon as its headers arrive, for streaming (watch). */
   async open(request: RawRequest): Promise<http.IncomingMessage> {
+    this.checkOpen(request);
     const headers = await this.authHeaders(false);
     return new Promise((resolve, reject) => {
       const req = this.start(request, headers, this.streamAgent);
@@ -102,10 +105,15 @@ export class Connection {
     });
   }
 
-  /** Closes every socket, including running watches. */
+  /** Closes every socket, including running watches; later requests fail at once. */
   close(): void {
+    this.closed = true;
     this.agent.destroy();
     this.streamAgent.destroy();
+  }
+
+  private checkOpen(request: RawRequest): void {
+    if (this.closed) throw new Error(`${request.method} ${request.path}: the client is closed`);
   }
 
   private sendOnce(

@@ -71,7 +71,7 @@ export function readWatchStream<T>(stream: Readable, onEvent: (event: WatchEvent
         fail(err);
       }
     });
-    stream.on('error', fail);
+    stream.on('error', (err) => fail(new Error(`watch connection lost: ${err.message}`)));
     stream.on('close', () => {
       if (!ended) fail(new Error('watch connection closed before the stream ended'));
     });

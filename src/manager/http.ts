@@ -28,14 +28,19 @@ export function serveMetrics(endpoint: Endpoint, registry: Registry): Promise<Se
   return listen(server, endpoint);
 }
 
-/** /healthz: the process serves requests. /readyz: the caches are synced and the manager can reconcile. */
-export function serveHealth(endpoint: Endpoint, ready: () => boolean): Promise<Server> {
+/**
+ * /healthz: the process serves requests. /readyz: the caches are synced and the manager can reconcile;
+ * otherwise 503 with one line per reason `notReady` gives, e.g. a cache whose list is refused and why.
+ */
+export function serveHealth(endpoint: Endpoint, notReady: () => string[]): Promise<Server> {
   const server = createServer((request, response) => {
     const path = request.url?.split('?')[0];
     if (path === '/healthz') response.writeHead(200).end('ok\n');
-    else if (path === '/readyz')
-      response.writeHead(ready() ? 200 : 503).end(ready() ? 'ok\n' : 'caches not synced\n');
-    else response.writeHead(404).end('not found\n');
+    else if (path === '/readyz') {
+      const reasons = notReady();
+      if (reasons.length === 0) response.writeHead(200).end('ok\n');
+      else response.writeHead(503).end(`not ready:\n${reasons.map((reason) => `- ${reason}\n`).join('')}`);
+    } else response.writeHead(404).end('not found\n');
   });
   return listen(server, endpoint);
 }

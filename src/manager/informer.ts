@@ -2,7 +2,9 @@
 // in-memory cache of raw JSON objects and telling handlers what changed. Unlike client-node 1.x's, it
 // never stops by itself: a watch the server ends is resumed from the last version seen, an expired
 // version (410) leads to a relist whose differences are delivered as events, and any other error is
-// retried with exponential backoff until stop().
+// retried with exponential backoff until stop(). The backoff is capped low (1 s) and starts over as soon as
+// the server answers again, so an informer reconnects within about a second of an outage's end; health()
+// tells how long it has been failing and why.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeClient } from '../kube/client.ts';
 import { isGone } from '../kube/errors.ts';
@@ -24,7 +26,7 @@ export interface InformerOptions<T> {
   pageSize?: number;
   /** How long the server keeps each watch open. Default: 5 to 10 minutes at random, as client-go. */
   watchTimeoutSeconds?: number;
-  /** Delay between retries after errors. Default 200 ms doubling to 30 s, with jitter. */
+  /** Delay between retries after errors. Default 200 ms doubling to 1 s, with jitter. */
   backoff?: Backoff;
   /** Applied to every object before it is cached, e.g. stripManagedFields to save memory. */
   transform?: (obj: T) => T;
@@ -39,6 +41,18 @@ export interface InformerHandlers<T> {
   delete: (obj: T) => void;
   /** Errors the informer recovers from by itself, for logging. */
   error: (err: unknown) => void;
+  /** The server answers again after list or watch errors. */
+  recovered: () => void;
+}
+
+export interface InformerHealth {
+  synced: boolean;
+  /** Consecutive list/watch failures, 0 once the server answers again. */
+  failures: number;
+  /** The last failure's message while failures > 0. */
+  lastError?: string;
+  /** When the current run of failures began (epoch ms). */
+  failingSince?: number;
 }
 
 /** A watch ending this soon without any event is treated as a failure, to avoid a hot reconnect loop. */
@@ -51,6 +65,7 @@ export class Informer<T extends KubeObjectLike> {
     update: [],
     delete: [],
     error: [],
+    recovered: [],
   };
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
@@ -59,6 +74,9 @@ export class Informer<T extends KubeObjectLike> {
   private running?: Promise<void>;
   private started?: Promise<void>;
   private markSynced: () => void = () => {};
+  private failures = 0;
+  private lastError?: string;
+  private failingSince?: number;
 
   constructor(
     private readonly client: ListWatcher,
@@ -68,7 +86,7 @@ export class Informer<T extends KubeObjectLike> {
       throw new Error(`${options.resource.kind} is cluster-scoped: an informer for it takes no namespace`);
     }
     this.store = new ObjectStore(options.indexers ?? {});
-    this.backoff = options.backoff ?? new Backoff({ initialMs: 200, maxMs: 30_000, jitter: 0.5 });
+    this.backoff = options.backoff ?? new Backoff({ initialMs: 200, maxMs: 1000, jitter: 0.5 });
   }
 
   on<E extends keyof InformerHandlers<T>>(event: E, handler: InformerHandlers<T>[E]): this {
@@ -97,6 +115,18 @@ export class Informer<T extends KubeObjectLike> {
 
   hasSynced(): boolean {
     return this.synced;
+  }
+
+  health(): InformerHealth {
+    const { synced, failures, lastError, failingSince } = this;
+    return { synced, failures, lastError, failingSince };
+  }
+
+  /** `pods in ns`, or `pods in all namespaces`: names the informer in logs and /readyz. */
+  describe(): string {
+    const { resource, namespace } = this.options;
+    if (!resource.namespaced) return resource.plural;
+    return `${resource.plural} in ${namespace ? `namespace ${namespace}` : 'all namespaces'}`;
   }
 
   /** The resourceVersion the next watch starts from. */
@@ -139,7 +169,7 @@ export class Informer<T extends KubeObjectLike> {
           this.resourceVersion = undefined;
           continue;
         }
-        this.emit('error', err);
+        this.failed(err);
         await delay(this.backoff.next(), undefined, { signal: this.abort.signal }).catch(() => {});
       }
     }
@@ -155,6 +185,7 @@ export class Informer<T extends KubeObjectLike> {
       pageSize,
     });
     if (this.abort.signal.aborted) return;
+    this.answered(true);
     const previous = this.store.replace(listed.items.map((obj) => this.transform(obj)));
     this.resourceVersion = listed.resourceVersion;
     for (const obj of this.store.list()) {
@@ -186,15 +217,33 @@ export class Informer<T extends KubeObjectLike> {
         timeoutSeconds: watchTimeoutSeconds ?? Math.floor(300 * (1 + Math.random())),
       },
       (event) => {
-        events++;
+        if (events++ === 0) this.answered(true);
         this.apply(event);
       },
       this.abort.signal,
+      // An open watch proves the server is back, but only its events prove it is not closing them at
+      // once: the backoff starts over on those, keeping reconnects of such watches spaced.
+      () => this.answered(false),
     );
     if (events === 0 && Date.now() - startedAt < MIN_HEALTHY_WATCH_MS) {
       throw new Error(`watch of ${this.options.resource.plural} ended at once without events`);
     }
     this.backoff.reset();
+  }
+
+  private failed(err: unknown): void {
+    if (this.failures++ === 0) this.failingSince = Date.now();
+    this.lastError = err instanceof Error ? err.message : String(err);
+    this.emit('error', err);
+  }
+
+  /** The server answered a list or opened a watch: an outage, if any, is over. */
+  private answered(resetBackoff: boolean): void {
+    if (resetBackoff) this.backoff.reset();
+    if (this.failures === 0) return;
+    this.failures = 0;
+    this.lastError = this.failingSince = undefined;
+    this.emit('recovered');
   }
 
   private apply(event: WatchEvent<T>): void {

@@ -1,8 +1,13 @@
 // Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics: one replica reconciles,
 // the others wait; a leader that cannot renew within the renew deadline stops, so two never overlap.
+// Unlike client-go's users, nothing here ends the process: a candidate takes any error (the API server
+// down, a timeout, a 403) as a lost round and tries again, and a leader that lost the lease is told so
+// and becomes a candidate again (src/cli/run.ts).
+import { setTimeout as delay } from 'node:timers/promises';
 import { isAlreadyExists, isConflict } from '../kube/errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { FailureLog } from './failure-log.ts';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -11,6 +16,12 @@ export interface LeaderElectionOptions {
   leaseDurationSeconds: number;
   renewDeadlineMs: number;
   retryPeriodMs: number;
+  /**
+   * Each request on the lease is aborted after this long, and never outlives the renew deadline: a
+   * request hanging on a stalled API server must not keep a leader leading past it. Default: half the
+   * renew deadline.
+   */
+  requestTimeoutMs?: number;
 }
 
 interface Lease {
@@ -31,22 +42,22 @@ export function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
+/** Resolves after `ms`, or at once when the signal aborts; leaves no listener on the signal behind. */
+const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 export class LeaderElector {
   /** When this replica last saw the lease change hands or be renewed: expiry is judged on our clock. */
   private observed?: { holder?: string; renewTime?: string; at: number };
   private isLeading = false;
+  private readonly failures: FailureLog;
 
   constructor(
     private readonly client: KubeClient,
     private readonly options: LeaderElectionOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.failures = new FailureLog(log, { lease: `${options.namespace}/${options.name}` });
+  }
 
   get leading(): boolean {
     return this.isLeading;
@@ -55,7 +66,7 @@ export class LeaderElector {
   /** Resolves once this replica holds the lease (or the signal aborts). */
   async acquire(signal: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
-      if (await this.tryAcquireOrRenew()) {
+      if (await this.attempt(signal, this.requestTimeoutMs())) {
         this.isLeading = true;
         this.log.info({ lease: this.options.name, identity: this.options.identity }, 'became leader');
         return true;
@@ -67,13 +78,19 @@ export class LeaderElector {
 
   /** Renews until the signal aborts (resolves true) or renewing fails for the renew deadline (false). */
   async hold(signal: AbortSignal): Promise<boolean> {
+    const { renewDeadlineMs, retryPeriodMs } = this.options;
     let lastRenewed = Date.now();
     while (!signal.aborted) {
-      await sleep(this.options.retryPeriodMs, signal);
+      await sleep(retryPeriodMs, signal);
       if (signal.aborted) break;
-      if (await this.tryAcquireOrRenew().catch(() => false)) lastRenewed = Date.now();
-      else if (Date.now() - lastRenewed > this.options.renewDeadlineMs) {
-        this.log.error({ lease: this.options.name }, 'lost the lease');
+      const left = renewDeadlineMs - (Date.now() - lastRenewed);
+      if (await this.attempt(signal, Math.max(1, Math.min(this.requestTimeoutMs(), left)))) {
+        lastRenewed = Date.now();
+      } else if (!signal.aborted && Date.now() - lastRenewed >= renewDeadlineMs) {
+        this.log.warn(
+          { lease: this.options.name, renewDeadlineMs },
+          'could not renew the lease within the renew deadline: stopped leading',
+        );
         this.isLeading = false;
         return false;
       }
@@ -84,15 +101,33 @@ export class LeaderElector {
   /** Gives the lease up on a clean shutdown, so a standby takes over at once instead of after expiry. */
   async release(): Promise<void> {
     this.isLeading = false;
-    const lease = await this.client.get<Lease>(this.ref());
+    // Best effort, bounded: an unreachable API server must not hold up the shutdown.
+    const signal = AbortSignal.timeout(this.requestTimeoutMs());
+    const lease = await this.client.get<Lease>(this.ref(), { signal }).catch(() => undefined);
     if (!lease || lease.spec.holderIdentity !== this.options.identity) return;
     const now = microTime(new Date());
     await this.client
-      .replace({
-        ...lease,
-        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now },
-      })
+      .replace(
+        { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now } },
+        { signal },
+      )
       .catch(() => undefined);
+  }
+
+  private requestTimeoutMs(): number {
+    return this.options.requestTimeoutMs ?? this.options.renewDeadlineMs / 2;
+  }
+
+  /** One round; an error (the API server unreachable, a timeout, a refusal) counts as a round not won. */
+  private async attempt(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+    try {
+      const won = await this.tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
+      this.failures.recovered('the lease can be read and written again');
+      return won;
+    } catch (error) {
+      if (!signal.aborted) this.failures.failed(error, 'leader election: cannot reach the lease; retrying');
+      return false;
+    }
   }
 
   private ref() {
@@ -104,10 +139,10 @@ export class LeaderElector {
     };
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const now = new Date();
     const { identity, leaseDurationSeconds } = this.options;
-    const lease = await this.client.get<Lease>(this.ref());
+    const lease = await this.client.get<Lease>(this.ref(), { signal });
     if (!lease) {
       const fresh: Lease = {
         apiVersion: 'coordination.k8s.io/v1',
@@ -121,7 +156,7 @@ export class LeaderElector {
           leaseTransitions: 0,
         },
       };
-      return this.write(() => this.client.create(fresh));
+      return this.write(() => this.client.create(fresh, { signal }));
     }
     const { holderIdentity, renewTime } = lease.spec;
     const previous = this.observed;
@@ -142,7 +177,7 @@ export class LeaderElector {
       acquireTime: takeover ? microTime(now) : lease.spec.acquireTime,
       leaseTransitions: (lease.spec.leaseTransitions ?? 0) + (takeover && holderIdentity ? 1 : 0),
     };
-    return this.write(() => this.client.replace({ ...lease, spec }));
+    return this.write(() => this.client.replace({ ...lease, spec }, { signal }));
   }
 
   /** A 409 means another replica wrote first: not ours this round. */

@@ -9,6 +9,7 @@ import { PODGROUP_API, gangScheduler } from '../render/gang.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { JobState, OperatorMetrics } from '../telemetry/metrics.ts';
 import { EventRecorder } from './events.ts';
+import { FailureLog } from './failure-log.ts';
 import { Informer, stripManagedFields } from './informer.ts';
 import type { ManagerOptions } from './options.ts';
 import { OwnedObjects } from './owned.ts';
@@ -79,6 +80,19 @@ export class Manager {
     return this.synced;
   }
 
+  /** Why the manager is not ready yet, for /readyz: each cache still to fill, with its last error. */
+  notReadyReasons(): string[] {
+    if (this.synced) return [];
+    const informers = this.informers();
+    if (informers.length === 0) return ['starting'];
+    return informers
+      .filter((informer) => !informer.hasSynced())
+      .map((informer) => {
+        const { lastError } = informer.health();
+        return `${informer.describe()}: not synced${lastError ? `, last error: ${lastError}` : ''}`;
+      });
+  }
+
   get queueDepth(): number {
     return this.queue.len();
   }
@@ -103,9 +117,8 @@ export class Manager {
     for (const type of ownedTypes(this.options)) {
       for (const namespace of namespaces) this.ownedInformers.push(this.ownedInformer(type, namespace));
     }
-    const all = [...[...this.jobInformers.values()].flat(), ...this.ownedInformers];
     try {
-      await Promise.all(all.map((informer) => informer.start()));
+      await Promise.all(this.informers().map((informer) => informer.start()));
     } catch (error) {
       // Told to stop while the caches were still filling: a normal shutdown, not a failure.
       if (this.queue.isShuttingDown()) return;
@@ -121,9 +134,21 @@ export class Manager {
 
   stop(): void {
     this.queue.shutDown();
-    for (const informer of [...[...this.jobInformers.values()].flat(), ...this.ownedInformers]) {
-      void informer.stop();
-    }
+    for (const informer of this.informers()) void informer.stop();
+  }
+
+  private informers(): (Informer<Job> | Informer<KubeObject>)[] {
+    return [...[...this.jobInformers.values()].flat(), ...this.ownedInformers];
+  }
+
+  /** Outages show in the log: when listing or watching starts failing, every 30 s while it lasts, its end. */
+  private logFailures(informer: Informer<Job> | Informer<KubeObject>): void {
+    const failures = new FailureLog(this.log, { informer: informer.describe() });
+    informer.on('error', (error) => failures.failed(error, 'cannot list or watch; retrying'));
+    informer.on('recovered', () => {
+      failures.recovered('listing and watching again');
+      this.queue.retryFailedNow();
+    });
   }
 
   private jobInformer(kind: KindName, namespace?: string): Informer<Job> {
@@ -132,6 +157,7 @@ export class Manager {
       namespace,
       transform: stripManagedFields,
     });
+    this.logFailures(informer);
     const enqueue = (job: Job) => this.queue.add(keyOf(kind, job.metadata.namespace!, job.metadata.name));
     informer.on('add', enqueue);
     informer.on('update', enqueue);
@@ -155,6 +181,7 @@ export class Manager {
       labelSelector: ownedSelector(this.options.schemes),
       transform: stripManagedFields,
     });
+    this.logFailures(informer);
     const enqueueOwner = (object: KubeObject) => {
       const owner = object.metadata.ownerReferences?.find((ref) => ref.controller);
       if (owner && this.options.schemes.includes(owner.kind as KindName)) {

@@ -59,6 +59,20 @@ export class WorkQueue {
     this.backoff.forget(key);
   }
 
+  /**
+   * Queues at once every key waiting out the backoff of its failures, keeping their failure counts:
+   * after an outage of the API server, jobs whose reconciles failed meanwhile need not wait for delays
+   * that grew while it was down. Delays asked for by successful handlers (requeueAfterMs) stay.
+   */
+  retryFailedNow(): void {
+    for (const [key, { timer }] of this.timers) {
+      if (this.backoff.attempts(key) === 0) continue;
+      clearTimeout(timer);
+      this.timers.delete(key);
+      this.add(key);
+    }
+  }
+
   numRequeues(key: string): number {
     return this.backoff.attempts(key);
   }

@@ -47,6 +47,12 @@ export async function httpsOk(url: string, auth?: ClientCert): Promise<boolean> 
   return (await statusOf(https.request(url, { ...tls, timeout: 2000 }))) === 200;
 }
 
+/** True when the server sends any HTTP response at all, even an error status. */
+export async function httpsAnswers(url: string, auth: ClientCert): Promise<boolean> {
+  const tls = { ca: readFileSync(auth.ca), cert: readFileSync(auth.cert), key: readFileSync(auth.key) };
+  return (await statusOf(https.request(url, { ...tls, timeout: 2000 }))) !== 0;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

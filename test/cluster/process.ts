@@ -9,6 +9,8 @@ export interface ProcessRecord {
   name: string;
   pid: number;
   bin: string;
+  /** Its arguments, so that a fault test can start it again as it was (control-plane.ts restartComponent). */
+  args?: string[];
   log: string;
   /** The port that serves this component's health endpoint, when it has one. */
   port?: number;
@@ -24,10 +26,10 @@ export function startProcess(
   name: string,
   bin: string,
   args: string[],
-  opts: { logDir: string; port?: number; env?: NodeJS.ProcessEnv },
+  opts: { logDir: string; port?: number; env?: NodeJS.ProcessEnv; appendLog?: boolean },
 ): Started {
   const log = join(opts.logDir, `${name}.log`);
-  const fd = openSync(log, 'w');
+  const fd = openSync(log, opts.appendLog ? 'a' : 'w');
   const child = spawn(bin, args, {
     detached: true,
     stdio: ['ignore', fd, fd],
@@ -39,7 +41,7 @@ export function startProcess(
   child.on('error', (err) => (exit = err.message));
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${name} (${bin})`);
-  return { record: { name, pid: child.pid, bin, log, port: opts.port }, exitCode: () => exit };
+  return { record: { name, pid: child.pid, bin, args, log, port: opts.port }, exitCode: () => exit };
 }
 
 /** True when the pid is alive and still runs the recorded binary (pids get reused after a reboot). */

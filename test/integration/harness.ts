@@ -18,7 +18,9 @@
 // with finishPod instead (kwok would overwrite a status patched by hand). Namespaces are never deleted:
 // the cluster is thrown away.
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import {
   ApiException,
   CoreV1Api,
@@ -31,7 +33,7 @@ import {
   type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { readState, type ClusterState } from '../cluster/control-plane.ts';
+import { down, readState, up, type ClusterState } from '../cluster/control-plane.ts';
 import { kubectl as runKubectl } from '../cluster/kubectl.ts';
 import { EXIT_CODE_ANNOTATION, FINISH_ANNOTATION } from '../cluster/sim.ts';
 
@@ -65,6 +67,20 @@ export function cluster(): Cluster {
   kubeConfig.loadFromFile(state.kubeconfig);
   current = { kubeconfigPath: state.kubeconfig, kubeConfig, sim: state.sim, binDir: state.binDir };
   return current;
+}
+
+/**
+ * Starts a control plane (envtest mode) for the calling file alone and makes it the cluster of every
+ * helper here: for fault tests, which stop and pause its components (control-plane.ts killComponent &
+ * co.). Call it before any other helper; `stop` takes it down and keeps its logs.
+ */
+export async function ownCluster(): Promise<{ dir: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'training-operator-faults-'));
+  const { state } = await up({ dir, sim: false, log: () => {} });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(state.kubeconfig);
+  current = { kubeconfigPath: state.kubeconfig, kubeConfig, sim: false, binDir: state.binDir };
+  return { dir, stop: async () => void (await down(dir)) };
 }
 
 /** A typed client, e.g. `client(CoreV1Api)`, `client(CustomObjectsApi)`. */

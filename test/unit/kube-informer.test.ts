@@ -48,9 +48,11 @@ class FakeApi implements ListWatcher {
     opts: WatchOptions,
     onEvent: (event: WatchEvent<T>) => void,
     signal?: AbortSignal,
+    onOpen?: () => void,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason as Error);
+      onOpen?.();
       signal?.addEventListener('abort', () => reject(signal.reason as Error));
       const call: WatchCall = {
         opts,
@@ -86,6 +88,22 @@ function recorder(informer: Informer<Obj>) {
 }
 
 const fastBackoff = () => new Backoff({ initialMs: 1, maxMs: 5 });
+
+/** A backoff that records its use: `next` per delay asked for, `reset` when the informer starts it over. */
+class RecordingBackoff extends Backoff {
+  readonly calls: string[] = [];
+  constructor() {
+    super({ initialMs: 20, maxMs: 20 });
+  }
+  override next(): number {
+    this.calls.push('next');
+    return super.next();
+  }
+  override reset(): void {
+    this.calls.push('reset');
+    super.reset();
+  }
+}
 const gone = () => apiErrorFromStatus({ code: 410, reason: 'Expired', message: 'too old resource version' });
 
 describe('Informer', () => {
@@ -206,6 +224,49 @@ describe('Informer', () => {
     await started;
     assert.ok(errors.length >= 1 && errors.every((e) => e === 'forbidden for now'));
     assert.equal(informer.list().length, 1);
+    await informer.stop();
+  });
+
+  test('health() tells how long and why it fails; the first answer ends the outage: one recovered event, the backoff starts over', async () => {
+    const api = new FakeApi();
+    api.listError = new Error('403 Forbidden: pods is forbidden');
+    const backoff = new RecordingBackoff();
+    const informer = new Informer<Obj>(api, { resource: CONFIG_MAP, backoff });
+    let recovered = 0;
+    informer.on('recovered', () => recovered++);
+    const started = informer.start();
+    const before = Date.now();
+    await delay(70);
+    const failing = informer.health();
+    assert.equal(failing.synced, false);
+    assert.ok(failing.failures >= 2, `failures: ${failing.failures}`);
+    assert.equal(failing.lastError, '403 Forbidden: pods is forbidden');
+    assert.ok(failing.failingSince! >= before && failing.failingSince! <= Date.now());
+    assert.equal(informer.describe(), 'configmaps in all namespaces');
+    assert.equal(recovered, 0);
+
+    api.listError = undefined;
+    await started;
+    assert.deepEqual(informer.health(), {
+      synced: true,
+      failures: 0,
+      lastError: undefined,
+      failingSince: undefined,
+    });
+    assert.equal(recovered, 1);
+    assert.equal(backoff.calls.at(-1), 'reset', 'a successful list starts the backoff over');
+
+    // A failed watch, then a watch the server accepts: recovered again, but the backoff is reset only
+    // by the events of a watch, so watches the server closes at once keep backing off.
+    (await api.nextWatch()).fail(new Error('connection refused'));
+    await delay(5);
+    assert.equal(informer.health().failures, 1);
+    const watch = await api.nextWatch();
+    assert.equal(informer.health().failures, 0);
+    assert.equal(recovered, 2);
+    assert.equal(backoff.calls.at(-1), 'next');
+    watch.send('ADDED', { metadata: { name: 'a', namespace: 'ns', resourceVersion: '200' } });
+    assert.equal(backoff.calls.at(-1), 'reset');
     await informer.stop();
   });
 

@@ -75,6 +75,19 @@ describe('WorkQueue', () => {
     assert.equal(backoff.when('a'), 5);
   });
 
+  test('retryFailedNow queues the keys backing off after failures at once; requeueAfter delays stay', async () => {
+    const queue = new WorkQueue({ backoff: new KeyedBackoff(60_000) });
+    queue.addRateLimited('failed');
+    queue.addAfter('scheduled', 60_000);
+    assert.equal(queue.len(), 0);
+    queue.retryFailedNow();
+    assert.deepEqual([queue.len(), await queue.get()], [1, 'failed']);
+    queue.done('failed');
+    assert.equal(queue.numRequeues('failed'), 1, 'the failure count stays');
+    assert.equal(await settled(queue.get()), 'pending', 'the requeueAfter delay still runs');
+    queue.shutDown();
+  });
+
   test('numRequeues counts rate-limited adds until forget', async () => {
     const queue = new WorkQueue();
     queue.addRateLimited('a');
