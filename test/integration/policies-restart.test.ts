@@ -159,7 +159,7 @@ describe('restart policies', () => {
       cond('Running', 'False', 'PyTorchJobRunning', 'PyTorchJob demo is running.'),
       cond('Failed', 'True', 'PyTorchJobFailed', message),
     ]);
-    // Unlike the reference (Q8), completionTime is set, so that a TTL can fire (docs/differences.md).
+    // Unlike the reference, completionTime is set, so that a TTL can fire (docs/differences.md).
     assert.ok(failed.status?.completionTime);
     assert.equal((await waitForEvent(ns, 'PyTorchJob', 'demo', 'PyTorchJobFailed', message)).type, 'Warning');
     await assertKept(ns, 'demo-worker-0', uid);
