@@ -196,7 +196,10 @@ describe('request size', () => {
 
   test('a job the API server cannot store: an error over 2 MiB, a warning over etcd’s default 1.5 MiB', () => {
     const base = requestBodyBytes(withArgument(0));
-    const sized = (bytes: number) => validateJob(withArgument(bytes - base));
+    const sized = (bytes: number) => {
+      const { errors, warnings } = validateJob(withArgument(bytes - base));
+      return { errors, warnings };
+    };
     assert.deepEqual(sized(ETCD_DEFAULT_MAX_REQUEST_BYTES), { errors: [], warnings: [] });
     assert.deepEqual(sized(ETCD_DEFAULT_MAX_REQUEST_BYTES + 1).warnings, [
       '1572865 bytes as JSON: etcd refuses objects over 1572864 bytes unless its --max-request-bytes is ' +
