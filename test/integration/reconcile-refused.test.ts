@@ -258,6 +258,17 @@ test('a refused delete: FailedDelete while a policy forbids it, the State column
 
   await createJob(job('held', ns, {}));
   await waitForObjects(ns, 'held', ['held-master-0']);
+  // The API server loads policies through an informer of its own: wait until a dry-run delete is denied.
+  const core = harness.client(CoreV1Api);
+  await harness.waitFor(
+    () =>
+      core.deleteNamespacedPod({ name: 'held-master-0', namespace: ns, dryRun: 'All' }).then(
+        () => false,
+        (error: unknown) => /pods here are not deleted/.test(String(error)),
+      ),
+    15_000,
+    'the policy in effect',
+  );
   await patchJob(ns, 'PyTorchJob', 'held', { spec: { runPolicy: { suspend: true } } });
   const refused = await harness.waitFor(
     async () => {
