@@ -1,6 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npx training-operator` works right after `npm ci`.
-import { register } from 'tsx/esm/api';
+// Runs the compiled JavaScript in dist/, built by `npm run build` (which `npm ci` runs as `prepare`).
+// In a checkout, a dist/ older than the TypeScript sources is refused rather than run: it would be
+// neither the code you are reading nor the code the tests check.
+import process from 'node:process';
+import { pathToFileURL } from 'node:url';
+import { COMPILED_ENTRY, staleReason } from './compiled.js';
 
-register();
-await import('../src/cli/main.ts');
+const stale = staleReason();
+if (stale) {
+  process.stderr.write(
+    `training-operator: ${stale}; run \`npm run build\` (or run the sources: npx tsx src/cli/main.ts)\n`,
+  );
+  process.exit(2);
+}
+await import(pathToFileURL(COMPILED_ENTRY).href);
