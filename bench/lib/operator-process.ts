@@ -15,6 +15,8 @@ export interface OperatorOptions {
   logFile: string;
   /** When set, the operator writes a V8 CPU profile into this directory when it exits. */
   cpuProfDir?: string;
+  /** Node and V8 options before the script, e.g. `--max-semi-space-size=4`. */
+  nodeOptions?: string[];
 }
 
 export interface Memory {
@@ -101,8 +103,8 @@ export class OperatorProcess {
   }
 }
 
-function nodeFlags({ cpuProfDir }: OperatorOptions): string[] {
-  return cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+function nodeFlags({ cpuProfDir, nodeOptions = [] }: OperatorOptions): string[] {
+  return [...nodeOptions, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
 }
 
 function runArgs(options: OperatorOptions, metricsPort: number, healthPort: number): string[] {
