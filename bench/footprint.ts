@@ -5,9 +5,9 @@
 // their 3N pods (watched by the benchmark, names only): peak RSS (VmHWM) and the operator's CPU seconds until then. Prints figures; asserts
 // nothing. Run `npm run build` first (the bin refuses a stale dist/).
 //
-//   npx tsx bench/footprint.ts [--jobs 1000] [--runs 3] [--node-options '--max-semi-space-size=4' ...]
+//   npx tsx bench/footprint.ts [--jobs 1000] [--runs 3] [--node-options='--max-semi-space-size=4' ...]
 //
-// --node-options may be repeated; '' (the default, alone) is node's defaults. Variants alternate within
+// --node-options may be repeated; --node-options= (the default, alone) is node's defaults. Variants alternate within
 // each round, so load from elsewhere falls on all of them alike.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
