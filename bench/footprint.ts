@@ -1,28 +1,32 @@
-// The operator's footprint: how soon it is ready, how much memory it holds, and its CPU per job, for each
-// set of node options given (to weigh V8 flags against each other). Each run starts the operator as the
-// image does (`node [OPTIONS] bin/training-operator.js run`, the compiled dist/) on a local control
-// plane (envtest mode), times it to /readyz, reads its RSS, then creates N PyTorchJobs and waits for
-// their 3N pods (watched by the benchmark, names only): peak RSS (VmHWM) and the operator's CPU seconds until then. Prints figures; asserts
-// nothing. Run `npm run build` first (the bin refuses a stale dist/).
+// The operator's footprint: how soon it is ready, how much memory it holds, and its CPU per job, for
+// each set of node options given (to weigh V8 flags against each other). Each run starts the operator
+// as the image does (`node [OPTIONS] bin/training-operator.js run`, the compiled dist/) on a local
+// control plane (envtest mode), times it to /readyz and reads its RSS. Then it creates N PyTorchJobs
+// and waits for their 3N pods and services (watched by the benchmark, names only), and 20 s more for
+// the events the operator records after a burst: peak RSS (VmHWM) and the operator's CPU until then.
+// Prints figures; asserts nothing. Run `npm run build` first (the bin refuses a stale dist/).
 //
 //   npx tsx bench/footprint.ts [--jobs 1000] [--runs 3] [--node-options='--max-semi-space-size=4' ...]
 //
-// --node-options may be repeated; --node-options= (the default, alone) is node's defaults. Variants alternate within
-// each round, so load from elsewhere falls on all of them alike.
+// --node-options may be repeated; --node-options= (the default, alone) is node's defaults. Variants
+// alternate within each round, so load from elsewhere falls on all of them alike.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../src/kube/client.ts';
 import { loadKubeConfig } from '../src/kube/config.ts';
-import { POD } from '../src/kube/resources.ts';
+import { POD, SERVICE } from '../src/kube/resources.ts';
 import { down, up, type ClusterState } from '../test/cluster/control-plane.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { cpuSeconds } from './lib/cpu.ts';
 import { benchJobs, PODS_PER_JOB } from './lib/jobs.ts';
-import { Arrivals, createAll, createNamespace } from './lib/load.ts';
+import { Arrivals, createAll, createNamespace, sleep } from './lib/load.ts';
 import { OperatorProcess } from './lib/operator-process.ts';
 import { loadAverage, runBench } from './lib/run.ts';
+
+/** After the last pod and service: the operator's events come in the seconds after the burst. */
+const SETTLE_MS = 20_000;
 
 interface Options {
   jobs: number;
@@ -36,7 +40,7 @@ interface Footprint {
   /** CPU seconds from spawn to ready. */
   startCpu: number;
   peakMiB: number;
-  /** Operator CPU milliseconds per job, from the first job created to the last pod. */
+  /** Operator CPU milliseconds per job, from the first job created to 20 s after the last object. */
   cpuMsPerJob: number;
   podsSeconds: number;
 }
@@ -74,16 +78,17 @@ async function measure(
   cleanup.add(`the operator of ${namespace}`, () => operator.stop());
   const ready = operator.memory();
   const startCpu = cpuSeconds(operator.pid);
-  const pods = await Arrivals.start(client, POD, namespace, PODS_PER_JOB * jobs);
+  const [pods, services] = await Promise.all(
+    [POD, SERVICE].map((resource) => Arrivals.start(client, resource, namespace, PODS_PER_JOB * jobs)),
+  );
   const t0 = performance.now();
   await createAll(client, benchJobs(jobs, namespace), 64);
-  const timeout = setTimeout(
-    () => console.error(`${namespace}: still ${pods.count} pods after 15 min`),
-    900_000,
-  );
-  const allPods = await pods.done;
+  const timeout = setTimeout(() => console.error(`${namespace}: still waiting after 15 min`), 900_000);
+  const [allPods] = await Promise.all([pods.done, services.done]);
   clearTimeout(timeout);
-  await pods.stop();
+  await Promise.all([pods.stop(), services.stop()]);
+  // The operator records its events after the burst: the peak and the CPU include them.
+  await sleep(SETTLE_MS);
   const podsSeconds = (allPods - t0) / 1000;
   const cpu = cpuSeconds(operator.pid) - startCpu;
   const peakMiB = operator.memory().peakMiB;
