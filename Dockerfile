@@ -39,5 +39,6 @@ COPY --from=build /src/crds ./crds
 # A numeric user, so that runAsNonRoot can verify it without an /etc/passwd entry (the chart runs as
 # 65532:65532 with a read-only root file system and an emptyDir on /tmp).
 USER 65532:65532
-ENTRYPOINT ["node", "bin/training-operator.js"]
+# The node options of bin/training-operator.js's first line (test/unit/runtime.test.ts keeps them equal).
+ENTRYPOINT ["node", "--max-semi-space-size=8", "bin/training-operator.js"]
 CMD ["run"]

@@ -8,8 +8,8 @@
 //
 //   npx tsx bench/footprint.ts [--jobs 1000] [--runs 3] [--node-options='--max-semi-space-size=4' ...]
 //
-// --node-options may be repeated; --node-options= (the default, alone) is node's defaults. Variants
-// alternate within each round, so load from elsewhere falls on all of them alike.
+// --node-options may be repeated; the default is the bin's own (BIN_NODE_OPTIONS), and --node-options=
+// is node's defaults. Variants alternate within each round, so load elsewhere falls on all alike.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { Cleanup } from './lib/cleanup.ts';
 import { cpuSeconds } from './lib/cpu.ts';
 import { benchJobs, PODS_PER_JOB } from './lib/jobs.ts';
 import { Arrivals, createAll, createNamespace, sleep } from './lib/load.ts';
-import { OperatorProcess } from './lib/operator-process.ts';
+import { BIN_NODE_OPTIONS, OperatorProcess } from './lib/operator-process.ts';
 import { loadAverage, runBench } from './lib/run.ts';
 
 /** After the last pod and service: the operator's events come in the seconds after the burst. */
@@ -50,7 +50,7 @@ function parseOptions(): Options {
     options: {
       jobs: { type: 'string', default: '1000' },
       runs: { type: 'string', default: '3' },
-      'node-options': { type: 'string', multiple: true, default: [''] },
+      'node-options': { type: 'string', multiple: true, default: [BIN_NODE_OPTIONS.join(' ')] },
     },
   });
   return { jobs: Number(values.jobs), runs: Number(values.runs), nodeOptions: values['node-options'] };

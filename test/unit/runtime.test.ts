@@ -2,7 +2,15 @@
 // operator (`run`) loads only the packages it needs, each of which costs resident memory in every pod.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -52,6 +60,31 @@ describe('bin/training-operator.js', () => {
     rmSync(join(checkout, 'src'), { recursive: true, force: true });
     write('dist/src/cli/main.js', 'console.log("compiled");', 3600);
     assert.equal(bin().stdout, 'compiled\n');
+  });
+});
+
+describe('node options', () => {
+  test('the bin, run as a command, and the image pass node the same options', () => {
+    const script = readFileSync(join(root, 'bin/training-operator.js'), 'utf8');
+    const shebang = /^#!\/usr\/bin\/env -S node((?: --\S+)*)\n/.exec(script);
+    assert.ok(shebang, 'the first line is #!/usr/bin/env -S node [--option...]');
+    const options = shebang[1].trim().split(' ').filter(Boolean);
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    assert.deepEqual(entrypoint, ['node', ...options, 'bin/training-operator.js']);
+
+    // Executed directly (as npx does), the kernel runs env, which passes them on to node.
+    const checkout = join(scratch, 'direct');
+    mkdirSync(join(checkout, 'bin'), { recursive: true });
+    mkdirSync(join(checkout, 'dist/src/cli'), { recursive: true });
+    for (const file of ['training-operator.js', 'compiled.js']) {
+      copyFileSync(join(root, 'bin', file), join(checkout, 'bin', file));
+    }
+    writeFileSync(join(checkout, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(join(checkout, 'dist/src/cli/main.js'), 'console.log(JSON.stringify(process.execArgv));');
+    const result = spawnSync(join(checkout, 'bin/training-operator.js'), [], { encoding: 'utf8' });
+    assert.equal(result.stderr, '');
+    assert.deepEqual(JSON.parse(result.stdout), options);
   });
 });
 
