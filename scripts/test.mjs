@@ -18,6 +18,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { staleReason } from '../bin/compiled.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SUITES = ['unit', 'integration', 'e2e'];
@@ -133,6 +134,14 @@ function phases(files) {
   ].filter((phase) => phase.files.length > 0);
 }
 
+/** Tests run the command line as users do, from dist/ (bin/training-operator.js): rebuilt first if stale. */
+async function buildIfStale() {
+  const reason = staleReason();
+  if (!reason) return true;
+  console.error(`test: building dist/ (${reason})`);
+  return (await run([join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'])) === 0;
+}
+
 const NO_RESULT = { code: 1, tests: 0, pass: 0, fail: 0, skipped: 0 };
 
 async function runPhase({ files, mode, concurrency }) {
@@ -157,6 +166,10 @@ async function main() {
   const missing = files.filter((f) => !existsSync(f));
   if (files.length === 0 || missing.length) {
     console.error(missing.length ? `test: no such file: ${missing.join(', ')}` : 'test: no test files found');
+    return 1;
+  }
+  if (!(await buildIfStale())) {
+    console.error('test: FAILED: the build failed (see above); no test ran');
     return 1;
   }
   const sum = { code: 0, tests: 0, pass: 0, fail: 0, skipped: 0 };

@@ -15,6 +15,8 @@ export interface OperatorOptions {
   logFile: string;
   /** When set, the operator writes a V8 CPU profile into this directory when it exits. */
   cpuProfDir?: string;
+  /** Node and V8 options before the script; default BIN_NODE_OPTIONS, what users and the image run. */
+  nodeOptions?: string[];
 }
 
 export interface Memory {
@@ -101,8 +103,14 @@ export class OperatorProcess {
   }
 }
 
-function nodeFlags({ cpuProfDir }: OperatorOptions): string[] {
-  return cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+/** The node options of the bin's `#!/usr/bin/env -S node …` line, which the image's ENTRYPOINT repeats. */
+export const BIN_NODE_OPTIONS = readFileSync(join(repoRoot, 'bin/training-operator.js'), 'utf8')
+  .split('\n')[0]
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
+
+function nodeFlags({ cpuProfDir, nodeOptions = BIN_NODE_OPTIONS }: OperatorOptions): string[] {
+  return [...nodeOptions, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
 }
 
 function runArgs(options: OperatorOptions, metricsPort: number, healthPort: number): string[] {

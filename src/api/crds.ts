@@ -1,11 +1,11 @@
 // The CustomResourceDefinitions of the six kinds, read from crds/ (written by `npm run generate`).
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import YAML from 'yaml';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { GROUP, KIND_NAMES, KINDS, type KindName } from './kinds.ts';
 
-export const CRD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../crds');
+export const CRD_DIR = join(PACKAGE_ROOT, 'crds');
 
 export interface Crd {
   apiVersion: string;

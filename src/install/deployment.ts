@@ -43,7 +43,7 @@ export const RESOURCES: ContainerResources = {
   memory: { request: Size.mebibytes(256), limit: Size.mebibytes(1024) },
 };
 
-/** `tsx` (and any library) writes temporary files; the root file system is read-only. */
+/** The one writable place for any library's temporary files; the root file system is read-only. */
 export const TMP_VOLUME = { name: 'tmp', mountPath: '/tmp' } as const;
 
 /** The Pod Security "restricted" profile (with the container's settings), as a fixed non-root user. */

@@ -2,8 +2,10 @@
 // options. Both the chart (charts/training-operator/values.yaml) and `install-manifests` default to
 // DEFAULT_INSTALL_OPTIONS; test/unit/install-chart.test.ts holds them to the same output.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../api/errors.ts';
 import { KIND_NAMES, type KindName } from '../api/kinds.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import type { LogLevel } from '../telemetry/log-levels.ts';
 
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
@@ -31,7 +33,7 @@ export interface InstallOptions {
 /** The object names and the `app.kubernetes.io/instance` label, as `helm install training-operator` gives them. */
 export const INSTALL_NAME = 'training-operator';
 
-const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+const packageJson = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
   version: string;
 };
 

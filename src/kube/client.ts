@@ -1,8 +1,7 @@
 // The operator's only door to the API server: plain JSON in and out, exactly as the server sends it
 // (docs/adr/0001-raw-json-client.md). Paths come from the static resource registry, no discovery.
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { Connection, type ConnectionOptions, type RawResponse } from './connection.ts';
+import { Connection, type ConnectionOptions, type KubeCredentials, type RawResponse } from './connection.ts';
 import { apiErrorFromResponse, isGone } from './errors.ts';
 import { TokenBucket } from './rate-limiter.ts';
 import { RequestCounter, type Verb } from './request-counter.ts';
@@ -118,7 +117,7 @@ export class KubeClient {
   private readonly maxRetries: number;
   private readonly requestTimeoutMs: number;
 
-  static async create(kc: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
+  static async create(kc: KubeCredentials, options: KubeClientOptions = {}): Promise<KubeClient> {
     return new KubeClient(await Connection.create(kc, options), options);
   }
 

@@ -1,15 +1,22 @@
-// HTTP(S) to one API server with the credentials of a client-node KubeConfig. client-node works out
-// the TLS material and the Authorization header (tokens, token files, exec and auth-provider plugins);
-// the sockets are ours: one keep-alive pool for requests and a separate one for long-running watches,
-// so that watches never take sockets the reconciler's requests wait for.
+// HTTP(S) to one API server with the credentials of a kubeconfig (config.ts), which works out the TLS
+// material and the Authorization header (tokens, token files, exec plugins). The sockets are ours: one
+// keep-alive pool for requests and a separate one for long-running watches, so that watches never
+// take sockets the reconciler's requests wait for.
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+
+/** What a connection needs of a kubeconfig: ours (config.ts) or, in tests, client-node's KubeConfig. */
+export interface KubeCredentials {
+  getCurrentCluster(): { server: string } | null;
+  getCurrentContext(): string;
+  /** Sets TLS options and the Authorization header; reads token files and runs exec plugins as needed. */
+  applyToHTTPSOptions(options: https.RequestOptions): Promise<void>;
+}
 
 export interface ConnectionOptions {
   /** Concurrent requests (watches not counted); more wait for a free socket. Default 100. */
   maxSockets?: number;
-  /** How long Authorization headers are reused before client-node is asked again. Default 10 s. */
+  /** How long Authorization headers are reused before the kubeconfig is asked again. Default 10 s. */
   authRefreshMs?: number;
   userAgent?: string;
 }
@@ -53,7 +60,7 @@ export class Connection {
   private closed = false;
 
   /** Reads the current context's cluster and user; fails when the kubeconfig cannot authenticate. */
-  static async create(kc: KubeConfig, options: ConnectionOptions = {}): Promise<Connection> {
+  static async create(kc: KubeCredentials, options: ConnectionOptions = {}): Promise<Connection> {
     const server = kc.getCurrentCluster()?.server;
     if (!server)
       throw new Error(`kubeconfig: context "${kc.getCurrentContext()}" names no cluster with a server`);
@@ -63,7 +70,7 @@ export class Connection {
   }
 
   private constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeCredentials,
     readonly server: URL,
     requestOptions: https.RequestOptions,
     options: ConnectionOptions,
@@ -175,7 +182,7 @@ export class Connection {
     return req;
   }
 
-  /** Cached headers; client-node re-reads token files and re-runs exec plugins only when they expire. */
+  /** Cached headers; the kubeconfig re-reads token files and re-runs exec plugins only when they expire. */
   private authHeaders(force: boolean): Promise<Record<string, string>> | Record<string, string> {
     if (!force && Date.now() - this.auth.fetchedAt < this.authRefreshMs) return this.auth.headers;
     this.refreshing ??= this.fetchAuthHeaders().finally(() => (this.refreshing = undefined));
@@ -196,7 +203,7 @@ function pickTlsOptions(options: https.RequestOptions): https.AgentOptions {
   return tls;
 }
 
-/** The headers client-node computed (Authorization, Impersonate-User), plus basic auth if configured. */
+/** The headers the kubeconfig computed (Authorization), plus basic auth if configured. */
 function headersFrom(options: https.RequestOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) {
