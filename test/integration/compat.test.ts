@@ -1,6 +1,7 @@
 // Cross-checks between the offline CLI and the real API server with our CRDs:
-// - every upstream example (the compatibility corpus, test/fixtures/compat) passes both
-//   `training-operator validate` and a server-side dry-run create;
+// - every upstream example (the compatibility corpus, test/fixtures/compat) gets the same verdict from
+//   `training-operator validate` and a server-side dry-run create, under kubectl's strict and warn field
+//   validation, with the same unknown fields named;
 // - what `training-operator synth` prints for our examples is accepted by the API server, with and
 //   without gang scheduling (the PodGroup CRDs are installed), by a server-side dry-run apply.
 // The invalid-job corpus has its own file, invalid-corpus.test.ts.
@@ -68,29 +69,42 @@ const applyDryRun = (namespace: string, yaml: string) =>
     yaml,
   );
 
-/**
- * Server-side dry-run create with the API server's default field validation (Warn): one upstream example
- * carries `apiVersion`/`kind` inside a pod template, which the API server prunes with a warning. Server-side
- * apply refuses any undeclared field, also with the upstream CRDs, so users create such files.
- */
-const createDryRun = (namespace: string, yaml: string) =>
-  harness.kubectl(['create', '--dry-run=server', '--validate=warn', '-n', namespace, '-f', '-'], yaml);
+/** The `unknown field "…"` and `duplicate field "…"` paths named in a message, sorted. */
+const strictFields = (text: string) =>
+  [...text.matchAll(/(?:unknown|duplicate) field "([^"]+)"/g)].map((m) => m[1]).sort();
 
-describe('upstream examples: accepted offline and by the API server', () => {
+/** Server-side dry-run create with kubectl's `--validate` mode; resolves with kubectl's error, or '' if accepted. */
+const createDryRun = (namespace: string, yaml: string, mode: 'strict' | 'warn') =>
+  harness
+    .kubectl(['create', '--dry-run=server', `--validate=${mode}`, '-n', namespace, '-f', '-'], yaml)
+    .then(
+      () => '',
+      (error: unknown) => String(error),
+    );
+
+describe('upstream examples: validate and the API server agree, under strict and warn field validation', () => {
   const files = yamlFiles(compatDir).map((f) => join(compatDir, f));
 
-  test('training-operator validate accepts the whole compatibility corpus', async () => {
-    assert.ok(files.length > 0, `no YAML in ${compatDir}`);
-    // --validate=warn as the dry-run create below: one example has fields the schema prunes.
-    const validated = await cli(['validate', '--validate=warn', ...files.flatMap((f) => ['-f', f])]);
-    assert.equal(validated.code, 0, `training-operator validate:\n${validated.stdout}${validated.stderr}`);
-  });
+  test('the corpus is there', () =>
+    assert.ok(files.length >= 20, `only ${files.length} files in ${compatDir}`));
 
   for (const file of files) {
-    test(`the API server accepts ${basename(file)} (dry-run create)`, async () => {
-      const ns = await harness.namespace('compat');
-      await createDryRun(ns, inNamespace(readFileSync(file, 'utf8'), ns));
-    });
+    for (const mode of ['strict', 'warn'] as const) {
+      test(`${basename(file)}, --validate=${mode}: the same verdict and the same unknown fields`, async () => {
+        const ns = await harness.namespace('compat');
+        const offline = await cli(['validate', `--validate=${mode}`, '-f', file]);
+        const server = await createDryRun(ns, inNamespace(readFileSync(file, 'utf8'), ns), mode);
+        const verdict = (refused: boolean) => (refused ? 'refused' : 'accepted');
+        assert.equal(
+          verdict(offline.code !== 0),
+          verdict(server !== ''),
+          `validate: ${offline.stdout}${offline.stderr}\nAPI server: ${server}`,
+        );
+        assert.deepEqual(strictFields(offline.stdout), strictFields(server));
+        // Under warn, every upstream example is accepted: the fields that strict refuses are pruned.
+        if (mode === 'warn') assert.equal(offline.code, 0, offline.stdout);
+      });
+    }
   }
 });
 

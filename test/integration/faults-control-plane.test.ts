@@ -216,11 +216,13 @@ describe('faults of the control plane', { timeout: 600_000 }, () => {
 
   test('a list the API server refuses: /readyz is 503 and names the cache and the error; the log says it too', async (t) => {
     const ns = await harness.namespace('forbidden');
-    // Impersonating a user without any RBAC binding: every list is 403 Forbidden.
+    // A ServiceAccount without any RBAC binding: every list is 403 Forbidden.
+    await harness.kubectl(['create', 'serviceaccount', 'nobody', '-n', ns]);
+    const token = (await harness.kubectl(['create', 'token', 'nobody', '-n', ns, '--duration=1h'])).trim();
     const config = YAML.parse(readFileSync(harness.cluster().kubeconfigPath, 'utf8')) as {
       users: { user: Record<string, unknown> }[];
     };
-    config.users[0].user.as = 'training-operator-test:nobody';
+    config.users[0].user = { token };
     const kubeconfig = join(dir(), 'nobody.kubeconfig');
     writeFileSync(kubeconfig, YAML.stringify(config), { mode: 0o600 });
     const operator = await startOperatorProcess(t, { namespace: ns, kubeconfig });
