@@ -133,20 +133,25 @@ export class KubeflowOperatorProcess {
   }
 
   /**
-   * Its warnings and errors, counted by message with job names folded: zap's console lines
-   * (`<time>\tERROR\t<logger>\t<message>\t{...}`) and logrus's (`level=error msg="..."`).
+   * Its warnings and errors, counted by message with job names and reconcile IDs folded: zap's
+   * console lines (`<time>\tERROR\t<logger>\t<message>\t{...}`) and logrus's (`level=error msg="..."`).
    */
   warnings(): Map<string, number> {
     const counts = new Map<string, number>();
-    const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+    const count = (message: string) => {
+      const key = message
+        .replace(/bench-\d+/g, 'bench-*')
+        .replace(/"reconcileID": "[^"]*"/, '"reconcileID": *');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    };
     for (const line of readFileSync(this.logFile, 'utf8').split('\n')) {
       const fields = line.split('\t');
       if (fields[1] === 'ERROR' || fields[1] === 'WARN') {
-        count(`${fields[1]} ${fields.slice(2, 4).join(' ')}`.replace(/bench-\d+/g, 'bench-*'));
+        count(`${fields[1]} ${fields.slice(2, 4).join(' ')}`);
         continue;
       }
       const logrus = /level=(warning|error) msg="((?:[^"\\]|\\.)*)"/.exec(line);
-      if (logrus) count(`${logrus[1]} ${logrus[2]}`.replace(/bench-\d+/g, 'bench-*'));
+      if (logrus) count(`${logrus[1]} ${logrus[2]}`);
     }
     return counts;
   }
