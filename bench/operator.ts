@@ -418,7 +418,11 @@ async function createJobs(
   const profileName = contender.peer ? `kubeflow-${contender.peer}-${n}` : `operator-${n}`;
   const profile = startProfile(bench, profileName, profileSeconds);
   await createAll(bench.client, jobs, bench.options.concurrency);
-  const [pods, services] = await arrived(watches, 900, `the operator's ${2 * PODS_PER_JOB * n} objects`);
+  const [pods, services] = await arrived(
+    watches,
+    900 + rateLimitedSeconds(contender, n),
+    `the operator's ${2 * PODS_PER_JOB * n} objects`,
+  );
   const window = await windowSince(start, bench, operator);
   const atLastObject = breakDown(writesOnly(subtract(await readTotals(bench), start.apiserver.requests)));
   await Promise.all(watches.map((w) => w.stop()));
@@ -439,6 +443,14 @@ async function createJobs(
     operatorCpuAtStart: start.cpu.get('operator') ?? NaN,
     reconciles: await operator.reconciles(),
   };
+}
+
+/**
+ * How long a client rate limit alone makes N jobs take: each job costs its objects, one status and an
+ * event per object (Kubeflow's operator sends its events through the same limiter).
+ */
+function rateLimitedSeconds({ qps }: Contender, n: number): number {
+  return qps === 0 ? 0 : (n * (4 * PODS_PER_JOB + 1)) / qps;
 }
 
 /** Every write made while nothing happens. */
