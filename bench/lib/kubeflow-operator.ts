@@ -7,7 +7,7 @@
 // it always starts open-policy-agent's cert rotator, and reports ready only once the rotator has
 // filled the Secret `training-operator-webhook-cert` in $MY_POD_NAMESPACE and the kubelet has mounted
 // it at /tmp/k8s-webhook-server/serving-certs. Out of cluster, this module plays the parts the
-// Deployment of manifests/base plays: it creates the empty Secret, and copies the certificate the
+// Deployment of manifests/base and its overlays play: it creates the empty Secret, and copies the certificate the
 // rotator writes into that directory, as the kubelet's Secret volume would. No
 // ValidatingWebhookConfiguration is registered, so the API server never calls the webhooks: they are
 // off as far as the benchmark goes; the rotator logs that it found none to update, once.
@@ -65,8 +65,8 @@ export class KubeflowOperatorProcess {
     void this.exit.then(() => (this.exited = true));
   }
 
-  /** The flags it is started with, past --kubeconfig: for the report. */
-  static flags({ namespace, threads, qps, burst }: KubeflowOperatorOptions): string[] {
+  /** The flags that differ from one run to the next. */
+  private static flags({ namespace, threads, qps, burst }: KubeflowOperatorOptions): string[] {
     return [
       `--namespace=${namespace}`,
       `--controller-threads=${threads}`,
