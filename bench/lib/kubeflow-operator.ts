@@ -6,9 +6,9 @@
 // v1.9 has no flag to turn its webhooks or its cert rotation off (cmd/training-operator.v1/main.go):
 // it always starts open-policy-agent's cert rotator, and reports ready only once the rotator has
 // filled the Secret `training-operator-webhook-cert` in $MY_POD_NAMESPACE and the kubelet has mounted
-// it at /tmp/k8s-webhook-server/serving-certs. Out of cluster, this module plays the parts the
-// Deployment of manifests/base and its overlays play: it creates the empty Secret, and copies the certificate the
-// rotator writes into that directory, as the kubelet's Secret volume would. No
+// it at /tmp/k8s-webhook-server/serving-certs. Out of cluster, this module plays the parts of
+// manifests/base's Deployment and its overlays: it creates the empty Secret, and copies the certificate
+// the rotator writes into that directory, as the kubelet's Secret volume would. No
 // ValidatingWebhookConfiguration is registered, so the API server never calls the webhooks: they are
 // off as far as the benchmark goes; the rotator logs that it found none to update, once.
 import { spawn, type ChildProcess } from 'node:child_process';
