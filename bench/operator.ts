@@ -5,16 +5,21 @@
 // mean is the reference, so load from elsewhere weighs on both sides). The ideal is a plain client that
 // sends the writes any operator must cause — each job created, its 6 objects, one status — with
 // nothing watched and nothing decided: what the operator's time tends to if its own work cost nothing.
-// Prints figures; asserts nothing.
+// With --peer kubeflow, Kubeflow's Go operator v1.9 (bench/lib/kubeflow-operator.ts) takes the same N
+// jobs on the same control plane right after ours, in a namespace of its own: at its default worker
+// count and client rate limits, and at ours. Prints figures; asserts nothing.
 //
 //   npx tsx bench/operator.ts [--jobs 100,1000] [--threads 4[,8...]] [--concurrency 64] [--idle-seconds 60]
 //                             [--settle-seconds 5] [--cpu-prof DIR] [--apiserver-profile DIR] [--keep-logs]
+//                             [--peer kubeflow [--peer-settings equal,default]]
 //
 // --concurrency: creates in flight (jobs, and the floor's objects); --settle-seconds: how long the
 // operator's writes must stay still before the run counts as settled; --cpu-prof: the operator writes a
 // V8 CPU profile there when it stops; --apiserver-profile: kube-apiserver's CPU profile over the first
 // 1.5 × floor seconds of the ideal's and the operator's windows (the same length, so their samples
-// compare), for `go tool pprof -top`; --keep-logs: keep the control plane's and operator's logs.
+// compare), for `go tool pprof -top`; --keep-logs: keep the control plane's and operator's logs;
+// --peer-settings: which of the peer's runs to make, `equal` (our --threads, no client rate limit) and
+// `default` (its own flags' defaults: 1 worker, 20 QPS, burst 30).
 //
 // It starts its own control plane in a temporary directory, and stops it and the operator at the end,
 // on an error, or on Ctrl-C.
@@ -43,9 +48,10 @@ import {
 } from './lib/apiserver-metrics.ts';
 import { Cleanup } from './lib/cleanup.ts';
 import { loadAverage, runBench } from './lib/run.ts';
-import { cpuSpent, describeCpu, readCpu, totalCpu, type CpuReading } from './lib/cpu.ts';
+import { cpuSeconds, cpuSpent, describeCpu, readCpu, totalCpu, type CpuReading } from './lib/cpu.ts';
 import { benchJobs, firstStatus, floorObjects, PODS_PER_JOB, podsAndServices } from './lib/jobs.ts';
 import { Arrivals, createAll, createNamespace, forEachLimited, sleep } from './lib/load.ts';
+import { KUBEFLOW_DEFAULTS, KubeflowOperatorProcess, UNLIMITED_QPS } from './lib/kubeflow-operator.ts';
 import { metricValue, OperatorProcess, type Memory } from './lib/operator-process.ts';
 import {
   backgroundOnly,
@@ -66,6 +72,31 @@ interface Options {
   cpuProfDir?: string;
   apiserverProfileDir?: string;
   keepLogs: boolean;
+  /** Runs of Kubeflow's Go operator after ours, in each case: none without --peer. */
+  peerSettings: PeerSetting[];
+}
+
+type PeerSetting = 'equal' | 'default';
+
+/** An operator under test with its settings: ours, or Kubeflow's at one of its settings. */
+interface Contender {
+  /** `ours` or `kubeflow (equal)`, `kubeflow (default)`. */
+  name: string;
+  peer?: PeerSetting;
+  threads: number;
+  /** 0: no client rate limit. */
+  qps: number;
+  burst: number;
+}
+
+/** What the benchmark needs of a running operator, ours or the peer. */
+interface BenchOperator {
+  readonly pid: number;
+  readonly namespace: string;
+  memory(): Memory;
+  reconciles(): Promise<number>;
+  warnings(): Map<string, number>;
+  stop(): Promise<void>;
 }
 
 interface Bench {
@@ -101,11 +132,18 @@ interface Creation {
   eventsInWindow: number;
   /** GETs and LISTs anyone sent meanwhile: the operator reads from its caches, so none is expected. */
   reads: RequestTotals;
+  /** The operator's CPU seconds at the first create. */
+  operatorCpuAtStart: number;
   reconciles: number;
 }
 
 interface OperatorResult extends Creation {
   idle: WriteBreakdown;
+  /**
+   * The operator's CPU seconds from the first create to the end of the idle window: all its work for
+   * the jobs, events it deferred past the settling included, at the same idle cost for every operator.
+   */
+  operatorCpu: number;
   warnings: Map<string, number>;
   /** Right after the caches synced, before any job. */
   ready: Memory;
@@ -124,6 +162,8 @@ function parseOptions(): Options {
       'cpu-prof': { type: 'string' },
       'apiserver-profile': { type: 'string' },
       'keep-logs': { type: 'boolean', default: false },
+      peer: { type: 'string' },
+      'peer-settings': { type: 'string', default: 'equal,default' },
     },
   });
   const positive = (name: string, text: string) => {
@@ -141,7 +181,32 @@ function parseOptions(): Options {
     cpuProfDir: values['cpu-prof'] && resolve(values['cpu-prof']),
     apiserverProfileDir: values['apiserver-profile'] && resolve(values['apiserver-profile']),
     keepLogs: values['keep-logs'],
+    peerSettings: parsePeer(values.peer, values['peer-settings']),
   };
+}
+
+function parsePeer(peer: string | undefined, settings: string): PeerSetting[] {
+  if (peer === undefined) return [];
+  if (peer !== 'kubeflow') throw new Error(`--peer: expected "kubeflow", got "${peer}"`);
+  return settings.split(',').map((setting) => {
+    if (setting !== 'equal' && setting !== 'default')
+      throw new Error(`--peer-settings: expected "equal" and/or "default", got "${setting}"`);
+    return setting;
+  });
+}
+
+/** Ours at --threads with no client rate limit, then the peer's runs. */
+function contenders(options: Options, threads: number): Contender[] {
+  const peer = (setting: PeerSetting): Contender =>
+    setting === 'equal'
+      ? { name: 'kubeflow (equal)', peer: setting, threads, qps: UNLIMITED_QPS, burst: UNLIMITED_QPS }
+      : { name: 'kubeflow (default)', peer: setting, ...KUBEFLOW_DEFAULTS };
+  return [{ name: 'ours', threads, qps: 0, burst: 0 }, ...options.peerSettings.map(peer)];
+}
+
+function describeSettings({ peer, threads, qps, burst }: Contender): string {
+  if (!peer) return `--threads ${threads} --kube-api-qps ${qps}`;
+  return `--controller-threads ${threads} --kube-api-qps ${qps} --kube-api-burst ${burst}`;
 }
 
 function printMachine(options: Options): void {
@@ -184,7 +249,7 @@ async function arrived(watches: Arrivals[], seconds: number, what: string): Prom
 
 const readTotals = async (bench: Bench) => (await readApiserver(bench.cluster.server, bench.auth)).requests;
 
-function processes(bench: Bench, operator?: OperatorProcess): Record<string, number> {
+function processes(bench: Bench, operator?: BenchOperator): Record<string, number> {
   const pids = Object.fromEntries(bench.cluster.processes.map((p) => [p.name, p.pid]));
   return { ...(operator ? { operator: operator.pid } : {}), ...pids, bench: process.pid };
 }
@@ -196,12 +261,12 @@ interface Mark {
   at: number;
 }
 
-async function mark(bench: Bench, operator?: OperatorProcess): Promise<Mark> {
+async function mark(bench: Bench, operator?: BenchOperator): Promise<Mark> {
   const apiserver = await readApiserver(bench.cluster.server, bench.auth);
   return { apiserver, cpu: readCpu(processes(bench, operator)), at: performance.now() };
 }
 
-async function windowSince(start: Mark, bench: Bench, operator?: OperatorProcess): Promise<Window> {
+async function windowSince(start: Mark, bench: Bench, operator?: BenchOperator): Promise<Window> {
   const cpu = cpuSpent(readCpu(processes(bench, operator)), start.cpu);
   const latency = meanWriteLatency(await readApiserver(bench.cluster.server, bench.auth), start.apiserver);
   return { cpu, latency };
@@ -293,16 +358,45 @@ function warningsIn(logFile: string): Map<string, number> {
   return counts;
 }
 
-async function startOperator(bench: Bench, { id, threads }: Case): Promise<OperatorProcess> {
-  const namespace = `operator-${id}`;
-  await createNamespace(bench.client, namespace);
+/** Ours, as the benchmark sees it. */
+async function startOurs(
+  bench: Bench,
+  namespace: string,
+  logFile: string,
+  threads: number,
+): Promise<BenchOperator> {
   const operator = await OperatorProcess.start({
     kubeconfig: bench.cluster.kubeconfig,
     namespace,
     threads,
-    logFile: join(bench.cluster.dir, 'logs', `${namespace}.log`),
+    logFile,
     cpuProfDir: bench.options.cpuProfDir,
   });
+  return {
+    pid: operator.pid,
+    namespace,
+    memory: () => operator.memory(),
+    reconciles: async () => metricValue(await operator.metrics(), 'training_operator_reconcile_total'),
+    warnings: () => warningsIn(logFile),
+    stop: () => operator.stop(),
+  };
+}
+
+async function startOperator(bench: Bench, { id }: Case, contender: Contender): Promise<BenchOperator> {
+  const namespace = contender.peer ? `kubeflow-${contender.peer}-${id}` : `operator-${id}`;
+  await createNamespace(bench.client, namespace);
+  const logFile = join(bench.cluster.dir, 'logs', `${namespace}.log`);
+  const operator = contender.peer
+    ? await KubeflowOperatorProcess.start({
+        client: bench.client,
+        kubeconfig: bench.cluster.kubeconfig,
+        namespace,
+        threads: contender.threads,
+        qps: contender.qps,
+        burst: contender.burst,
+        logFile,
+      })
+    : await startOurs(bench, namespace, logFile, contender.threads);
   bench.cleanup.add(`the operator of ${namespace}`, () => operator.stop());
   // The apiserver counts a request once it has finished with it, a little after the operator has read
   // the answer: without this pause some of the informers' first LISTs land in the measured window.
@@ -313,16 +407,22 @@ async function startOperator(bench: Bench, { id, threads }: Case): Promise<Opera
 /** Creates the N jobs and times the operator to all their pods and services; then counts its writes. */
 async function createJobs(
   bench: Bench,
-  operator: OperatorProcess,
+  operator: BenchOperator,
   { n, profileSeconds }: Case,
+  contender: Contender,
 ): Promise<Creation> {
   const jobs = benchJobs(n, operator.namespace);
   const watches = await watchPodsAndServices(bench, operator.namespace, PODS_PER_JOB * n);
   bench.client.requests.reset();
   const start = await mark(bench, operator);
-  const profile = startProfile(bench, `operator-${n}`, profileSeconds);
+  const profileName = contender.peer ? `kubeflow-${contender.peer}-${n}` : `operator-${n}`;
+  const profile = startProfile(bench, profileName, profileSeconds);
   await createAll(bench.client, jobs, bench.options.concurrency);
-  const [pods, services] = await arrived(watches, 900, `the operator's ${2 * PODS_PER_JOB * n} objects`);
+  const [pods, services] = await arrived(
+    watches,
+    900 + rateLimitedSeconds(contender, n),
+    `the operator's ${2 * PODS_PER_JOB * n} objects`,
+  );
   const window = await windowSince(start, bench, operator);
   const atLastObject = breakDown(writesOnly(subtract(await readTotals(bench), start.apiserver.requests)));
   await Promise.all(watches.map((w) => w.stop()));
@@ -340,8 +440,17 @@ async function createJobs(
     settleSeconds: settled.seconds,
     eventsInWindow: atLastObject.events,
     reads: readsOnly(requests),
-    reconciles: metricValue(await operator.metrics(), 'training_operator_reconcile_total'),
+    operatorCpuAtStart: start.cpu.get('operator') ?? NaN,
+    reconciles: await operator.reconciles(),
   };
+}
+
+/**
+ * How long a client rate limit alone makes N jobs take: each job costs its objects, one status and an
+ * event per object (Kubeflow's operator sends its events through the same limiter).
+ */
+function rateLimitedSeconds({ qps }: Contender, n: number): number {
+  return qps === 0 ? 0 : (n * (4 * PODS_PER_JOB + 1)) / qps;
 }
 
 /** Every write made while nothing happens. */
@@ -352,15 +461,16 @@ async function idleWrites(bench: Bench): Promise<WriteBreakdown> {
 }
 
 /** N jobs through the operator: time to all pods, writes per job, the idle minute, memory. */
-async function runOperator(bench: Bench, run: Case): Promise<OperatorResult> {
-  const operator = await startOperator(bench, run);
+async function runOperator(bench: Bench, run: Case, contender: Contender): Promise<OperatorResult> {
+  const operator = await startOperator(bench, run, contender);
   const ready = operator.memory();
-  const creation = await createJobs(bench, operator, run);
+  const creation = await createJobs(bench, operator, run, contender);
   const peak = operator.memory();
   const idle = await idleWrites(bench);
+  const operatorCpu = cpuSeconds(operator.pid) - creation.operatorCpuAtStart;
   const settled = operator.memory();
   await operator.stop();
-  return { ...creation, idle, warnings: warningsIn(operator.logFile), ready, peak, settled };
+  return { ...creation, idle, operatorCpu, warnings: operator.warnings(), ready, peak, settled };
 }
 
 const perJob = (count: number, n: number) => (count / n).toFixed(2);
@@ -376,6 +486,7 @@ interface Case {
 }
 
 interface Row extends Case {
+  contender: Contender;
   load: string;
   floors: [FloorResult, FloorResult];
   ideal: FloorResult;
@@ -394,30 +505,43 @@ const idealRatio = (row: Row) => row.ideal.seconds / floorSeconds(row);
 const cpuRatio = ({ floors, result }: Row) =>
   totalCpu(result.window.cpu) / ((totalCpu(floors[0].window.cpu) + totalCpu(floors[1].window.cpu)) / 2);
 const jobWrites = ({ objects, status, other }: WriteBreakdown) => objects + status + other;
+/** The operator's own CPU from the first create to the end of the idle window, per job. */
+const operatorCpuPerJob = ({ n, result }: Row) => ((result.operatorCpu / n) * 1000).toFixed(2);
 
-function printRun(row: Row, options: Options): void {
-  const { n, floors, result } = row;
+/** The floors and the ideal of a case, then each operator's run of it. */
+function printCase(rows: Row[], options: Options): void {
+  const [first] = rows;
+  const { n, floors } = first;
   const objects = 2 * PODS_PER_JOB * n;
-  const w = result.writes;
   console.log(
-    `\n== N = ${n} jobs (${objects} pods and services), --threads ${row.threads}; load average before: ${row.load}`,
+    `\n== N = ${n} jobs (${objects} pods and services), --threads ${first.threads}; load average before: ${first.load}`,
   );
   const [before, after] = floors.map((f) => `${f.seconds.toFixed(2)} s`);
   console.log(
-    `floor:     ${objects} objects in ${before} before and ${after} after the operator run: mean ${floorSeconds(row).toFixed(2)} s, ${(objects / floorSeconds(row)).toFixed(0)} objects/s`,
+    `floor:     ${objects} objects in ${before} before and ${after} after the operator runs: mean ${floorSeconds(first).toFixed(2)} s, ${(objects / floorSeconds(first)).toFixed(0)} objects/s`,
   );
   console.log(
-    `operator:  all pods in ${result.podsSeconds.toFixed(2)} s (${(n / result.podsSeconds).toFixed(1)} jobs/s), pods and services in ${result.allSeconds.toFixed(2)} s: ${ratio(row).toFixed(2)} × floor (target ≤ 1.5); CPU ${cpuRatio(row).toFixed(2)} × floor`,
+    `ideal:     jobs, objects and one status each in ${first.ideal.seconds.toFixed(2)} s: ${idealRatio(first).toFixed(2)} × floor`,
+  );
+  printWindow('floor', floors[0].window);
+  printWindow('ideal', first.ideal.window);
+  for (const row of rows) printRun(row, options);
+}
+
+function printRun(row: Row, options: Options): void {
+  const { n, result, contender } = row;
+  const w = result.writes;
+  console.log(`-- ${contender.name}: ${describeSettings(contender)}; load average before: ${row.load}`);
+  console.log(
+    `operator:  all pods in ${result.podsSeconds.toFixed(2)} s (${(n / result.podsSeconds).toFixed(1)} jobs/s), pods and services in ${result.allSeconds.toFixed(2)} s: ${ratio(row).toFixed(2)} × floor (target ≤ 1.5), ${(result.allSeconds / row.ideal.seconds).toFixed(2)} × ideal; CPU ${cpuRatio(row).toFixed(2)} × floor`,
   );
   console.log(
-    `ideal:     jobs, objects and one status each in ${row.ideal.seconds.toFixed(2)} s: ${idealRatio(row).toFixed(2)} × floor; the operator takes ${(result.allSeconds / row.ideal.seconds).toFixed(2)} × ideal`,
+    `operator CPU: ${(result.window.cpu.get('operator') ?? NaN).toFixed(2)} s to the last object, ${result.operatorCpu.toFixed(2)} s to the end of the idle window: ${operatorCpuPerJob(row)} ms/job`,
   );
   console.log(
     `writes/job: ${perJob(w.objects, n)} objects + ${perJob(w.status, n)} status + ${perJob(w.other, n)} other = ${perJob(jobWrites(w), n)} (target ≤ ${2 * PODS_PER_JOB + 2}); events ${perJob(w.events, n)} (${result.eventsInWindow} of them before the last object), the last ${result.settleSeconds.toFixed(1)} s after it`,
   );
   console.log(`  by verb:  ${describeWrites(w.all, (key) => !backgroundOnly(key))}`);
-  printWindow('floor', floors[0].window);
-  printWindow('ideal', row.ideal.window);
   printWindow('operator', result.window);
   console.log(`reconciles/job: ${perJob(result.reconciles, n)}; reads: ${describeWrites(result.reads)}`);
   for (const [message, count] of result.warnings) console.log(`  operator warning ×${count}: ${message}`);
@@ -439,16 +563,18 @@ function printWindow(name: string, window: Window): void {
 /** The figures as a Markdown table, for docs/performance.md. */
 function printSummary(rows: Row[]): void {
   console.log(
-    '\n| N | threads | floor s | ideal s | operator s (all pods) | jobs/s | × floor | ideal × floor | × ideal | CPU × floor | writes/job | events/job | idle writes | peak RSS MiB | RSS after MiB |',
+    '\n| N | operator | threads | QPS | floor s | ideal s | operator s (all pods) | jobs/s | × floor | ideal × floor | × ideal | CPU × floor | operator CPU ms/job | writes/job | events/job | idle writes | RSS ready MiB | peak RSS MiB | RSS after MiB |',
   );
   console.log(
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const row of rows) {
-    const { n, result } = row;
+    const { n, result, contender } = row;
     const cells = [
       n,
-      row.threads,
+      contender.name,
+      contender.threads,
+      contender.qps === 0 || contender.qps === UNLIMITED_QPS ? '∞' : `${contender.qps}/${contender.burst}`,
       floorSeconds(row).toFixed(2),
       row.ideal.seconds.toFixed(2),
       result.podsSeconds.toFixed(2),
@@ -457,9 +583,11 @@ function printSummary(rows: Row[]): void {
       idealRatio(row).toFixed(2),
       (result.allSeconds / row.ideal.seconds).toFixed(2),
       cpuRatio(row).toFixed(2),
+      operatorCpuPerJob(row),
       perJob(jobWrites(result.writes), n),
       perJob(result.writes.events, n),
       operatorWrites(result.idle),
+      result.ready.rssMiB.toFixed(0),
       result.peak.peakMiB.toFixed(0),
       result.settled.rssMiB.toFixed(0),
     ];
@@ -492,17 +620,16 @@ async function main(): Promise<void> {
         const id = `${n}-t${threads}-${rows.length + 1}`;
         const before = await runFloor(bench, { n, threads, id }, 'before');
         const run: Case = { n, threads, id, profileSeconds: Math.ceil(before.seconds * 1.5) };
-        const result = await runOperator(bench, run);
+        const results: { contender: Contender; load: string; result: OperatorResult }[] = [];
+        for (const contender of contenders(options, threads)) {
+          const loadBefore = results.length === 0 ? load : loadAverage();
+          results.push({ contender, load: loadBefore, result: await runOperator(bench, run, contender) });
+        }
         const ideal = await runIdeal(bench, run);
-        const row: Row = {
-          ...run,
-          load,
-          floors: [before, await runFloor(bench, run, 'after')],
-          ideal,
-          result,
-        };
-        printRun(row, options);
-        rows.push(row);
+        const floors: [FloorResult, FloorResult] = [before, await runFloor(bench, run, 'after')];
+        const caseRows = results.map((result): Row => ({ ...run, ...result, floors, ideal }));
+        printCase(caseRows, options);
+        rows.push(...caseRows);
       }
     }
     printSummary(rows);

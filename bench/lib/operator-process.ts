@@ -68,10 +68,7 @@ export class OperatorProcess {
   }
 
   memory(): Memory {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kib = (field: string) =>
-      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+    return processMemory(this.pid);
   }
 
   /** The operator's own Prometheus text. */
@@ -127,7 +124,13 @@ function runArgs(options: OperatorOptions, metricsPort: number, healthPort: numb
   ];
 }
 
-function httpGet(url: string): Promise<{ status: number; body: string }> {
+export function processMemory(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+}
+
+export function httpGet(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { timeout: 5000 }, (res) => {
       const chunks: Buffer[] = [];

@@ -3,6 +3,7 @@
 # together with the third-party YAML it needs at run time (kwok stages, PodGroup CRDs).
 #   build-binaries.sh               the base layer: Kubernetes, etcd, kwok, helm, PodGroup CRDs
 #   build-binaries.sh coscheduler   scheduler-plugins' kube-scheduler with the Coscheduling plugin
+#   build-binaries.sh kubeflow-operator   Kubeflow's own Go operator, the peer of bench/operator.ts --peer
 # Each layer is a cache entry of its own, so adding or bumping one never rebuilds the other.
 # Prints the layer's cache directory on the last line of stdout; progress goes to stderr.
 # Concurrent callers wait on a lock; a build is moved into place only when every binary ran.
@@ -10,8 +11,8 @@ set -euo pipefail
 
 layer=${1:-base}
 case "$layer" in
-  base | coscheduler) ;;
-  *) echo "build-binaries: unknown layer '$layer' (expected: base, coscheduler)" >&2; exit 2 ;;
+  base | coscheduler | kubeflow-operator) ;;
+  *) echo "build-binaries: unknown layer '$layer' (expected: base, coscheduler, kubeflow-operator)" >&2; exit 2 ;;
 esac
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,11 +26,11 @@ export GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 GOFLAGS=
 go_version=$(go env GOVERSION)
 # A layer's key hashes the assignments it depends on (comments are ignored).
 assignments() { grep -v '^#' "$here/versions.env"; }
-if [ "$layer" = base ]; then
-  key="k8s-${K8S_VERSION}_${go_version}_$(assignments | grep -v '^COSCHEDULER_' | sha256sum | cut -c1-12)"
-else
-  key="coscheduler-${SCHEDULER_PLUGINS_VERSION}_${go_version}_$(assignments | grep -E '^(COSCHEDULER_|SCHEDULER_PLUGINS_VERSION=)' | sha256sum | cut -c1-12)"
-fi
+case "$layer" in
+  base) key="k8s-${K8S_VERSION}_${go_version}_$(assignments | grep -Ev '^(COSCHEDULER_|KUBEFLOW_OPERATOR_)' | sha256sum | cut -c1-12)" ;;
+  coscheduler) key="coscheduler-${SCHEDULER_PLUGINS_VERSION}_${go_version}_$(assignments | grep -E '^(COSCHEDULER_|SCHEDULER_PLUGINS_VERSION=)' | sha256sum | cut -c1-12)" ;;
+  kubeflow-operator) key="kubeflow-operator-${KUBEFLOW_OPERATOR_VERSION}_${go_version}_$(assignments | grep '^KUBEFLOW_OPERATOR_' | sha256sum | cut -c1-12)" ;;
+esac
 root="${TRAINING_OPERATOR_BIN_CACHE:-$HOME/.cache/training-operator/k8s-bins}"
 out="$root/$key"
 
@@ -218,7 +219,31 @@ build_coscheduler() {
   "$bin/kube-scheduler-plugins" --version >&2 || fail verify "kube-scheduler-plugins does not run"
 }
 
-if [ "$layer" = base ]; then build_base; else build_coscheduler; fi
+# Kubeflow's training-operator, built from its own module as released: its go.mod has no replace
+# directives, so `go install module/cmd@version` resolves exactly the versions it pins. Its CRDs
+# (manifests/base/crds) are kept next to it for comparison; the benchmark serves it ours.
+build_kubeflow_operator() {
+  local module=github.com/kubeflow/training-operator
+  run_step kubeflow-operator-build "the Go module proxy must serve $module $KUBEFLOW_OPERATOR_VERSION and the versions its go.mod pins" \
+    env GOBIN="$bin" go install -trimpath -ldflags "-s -w" "$module/cmd/training-operator.v1@$KUBEFLOW_OPERATOR_VERSION"
+  copy_kubeflow_crds() {
+    local dir
+    dir=$(module_dir "$module@$KUBEFLOW_OPERATOR_VERSION")
+    mkdir -p "$bin/kubeflow-crds"
+    install -m 0644 "$dir"/manifests/base/crds/kubeflow.org_*.yaml "$bin/kubeflow-crds/"
+  }
+  run_step kubeflow-crds "the Go module proxy must serve $module $KUBEFLOW_OPERATOR_VERSION" copy_kubeflow_crds
+  step "checking the operator runs"
+  # Go's flag package prints the usage for --help and exits 0; the usage names the flags the bench uses.
+  "$bin/training-operator.v1" --help >"$work/usage.txt" 2>&1 || fail verify "training-operator.v1 --help failed"
+  grep -q -- '-controller-threads' "$work/usage.txt" || fail verify "training-operator.v1 has no --controller-threads flag"
+}
+
+case "$layer" in
+  base) build_base ;;
+  coscheduler) build_coscheduler ;;
+  kubeflow-operator) build_kubeflow_operator ;;
+esac
 
 touch "$bin/.complete"
 mv "$bin" "$out"

@@ -69,7 +69,7 @@ export function isRunning(state: ClusterState): boolean {
  * Runs the build script for a cache layer and returns its directory; a cache hit returns at once. Its
  * progress goes to our stderr. Asynchronous, so that an interrupt is handled during a 16-minute cold build.
  */
-export function buildBinaries(layer: 'base' | 'coscheduler' = 'base'): Promise<string> {
+export function buildBinaries(layer: 'base' | 'coscheduler' | 'kubeflow-operator' = 'base'): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('bash', [join(repoRoot, 'test/cluster/build-binaries.sh'), layer], {
       stdio: ['ignore', 'pipe', 'inherit'],
