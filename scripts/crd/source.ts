@@ -242,7 +242,9 @@ function jobCondition(): Schema {
       message: string('Human-readable details.'),
       reason: string('Machine-readable reason, e.g. PyTorchJobRunning.'),
       status: string('True, False or Unknown.'),
-      type: string('Created, Running, Restarting, Succeeded, Suspended, Failed, or ReplicaFailure (an object the API server refused).'),
+      type: string(
+        'Created, Running, Restarting, Succeeded, Suspended, Failed, or ReplicaFailure (an object the API server refused).',
+      ),
     },
     { required: ['status', 'type'] },
   );
