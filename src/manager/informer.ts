@@ -3,8 +3,8 @@
 // never stops by itself: a watch the server ends is resumed from the last version seen, an expired
 // version (410) leads to a relist whose differences are delivered as events, and any other error is
 // retried with exponential backoff until stop(). The backoff is capped low (1 s) and starts over as soon as
-// the server answers again, so an informer reconnects within about a second of an outage's end; health()
-// tells how long it has been failing and why.
+// the server answers again, so an informer reconnects within about a second of an outage's end;
+// failingWith() tells why it is failing (how often and since when is the logger's business, failure-log.ts).
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeClient } from '../kube/client.ts';
 import { isGone } from '../kube/errors.ts';
@@ -45,16 +45,6 @@ export interface InformerHandlers<T> {
   recovered: () => void;
 }
 
-export interface InformerHealth {
-  synced: boolean;
-  /** Consecutive list/watch failures, 0 once the server answers again. */
-  failures: number;
-  /** The last failure's message while failures > 0. */
-  lastError?: string;
-  /** When the current run of failures began (epoch ms). */
-  failingSince?: number;
-}
-
 /** A watch ending this soon without any event is treated as a failure, to avoid a hot reconnect loop. */
 const MIN_HEALTHY_WATCH_MS = 1000;
 
@@ -74,9 +64,8 @@ export class Informer<T extends KubeObjectLike> {
   private running?: Promise<void>;
   private started?: Promise<void>;
   private markSynced: () => void = () => {};
-  private failures = 0;
+  /** The last list/watch failure's message, until the server answers again. */
   private lastError?: string;
-  private failingSince?: number;
 
   constructor(
     private readonly client: ListWatcher,
@@ -117,9 +106,9 @@ export class Informer<T extends KubeObjectLike> {
     return this.synced;
   }
 
-  health(): InformerHealth {
-    const { synced, failures, lastError, failingSince } = this;
-    return { synced, failures, lastError, failingSince };
+  /** Why listing or watching fails at the moment; undefined while the server answers. */
+  failingWith(): string | undefined {
+    return this.lastError;
   }
 
   /** `pods in ns`, or `pods in all namespaces`: names the informer in logs and /readyz. */
@@ -232,7 +221,6 @@ export class Informer<T extends KubeObjectLike> {
   }
 
   private failed(err: unknown): void {
-    if (this.failures++ === 0) this.failingSince = Date.now();
     this.lastError = err instanceof Error ? err.message : String(err);
     this.emit('error', err);
   }
@@ -240,9 +228,8 @@ export class Informer<T extends KubeObjectLike> {
   /** The server answered a list or opened a watch: an outage, if any, is over. */
   private answered(resetBackoff: boolean): void {
     if (resetBackoff) this.backoff.reset();
-    if (this.failures === 0) return;
-    this.failures = 0;
-    this.lastError = this.failingSince = undefined;
+    if (this.lastError === undefined) return;
+    this.lastError = undefined;
     this.emit('recovered');
   }
 

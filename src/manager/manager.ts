@@ -88,8 +88,8 @@ export class Manager {
     return informers
       .filter((informer) => !informer.hasSynced())
       .map((informer) => {
-        const { lastError } = informer.health();
-        return `${informer.describe()}: not synced${lastError ? `, last error: ${lastError}` : ''}`;
+        const error = informer.failingWith();
+        return `${informer.describe()}: not synced${error ? `, last error: ${error}` : ''}`;
       });
   }
 

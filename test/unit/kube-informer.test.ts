@@ -227,42 +227,39 @@ describe('Informer', () => {
     await informer.stop();
   });
 
-  test('health() tells how long and why it fails; the first answer ends the outage: one recovered event, the backoff starts over', async () => {
+  test('failingWith() tells why it fails; the first answer ends the outage: one recovered event, the backoff starts over', async () => {
     const api = new FakeApi();
     api.listError = new Error('403 Forbidden: pods is forbidden');
     const backoff = new RecordingBackoff();
     const informer = new Informer<Obj>(api, { resource: CONFIG_MAP, backoff });
     let recovered = 0;
+    let failures = 0;
     informer.on('recovered', () => recovered++);
+    informer.on('error', () => failures++);
     const started = informer.start();
-    const before = Date.now();
     await delay(70);
-    const failing = informer.health();
-    assert.equal(failing.synced, false);
-    assert.ok(failing.failures >= 2, `failures: ${failing.failures}`);
-    assert.equal(failing.lastError, '403 Forbidden: pods is forbidden');
-    assert.ok(failing.failingSince! >= before && failing.failingSince! <= Date.now());
+    assert.equal(informer.hasSynced(), false);
+    assert.ok(failures >= 2, `failures: ${failures}`);
+    assert.equal(informer.failingWith(), '403 Forbidden: pods is forbidden');
     assert.equal(informer.describe(), 'configmaps in all namespaces');
     assert.equal(recovered, 0);
 
     api.listError = undefined;
     await started;
-    assert.deepEqual(informer.health(), {
-      synced: true,
-      failures: 0,
-      lastError: undefined,
-      failingSince: undefined,
-    });
+    assert.equal(informer.hasSynced(), true);
+    assert.equal(informer.failingWith(), undefined);
     assert.equal(recovered, 1);
     assert.equal(backoff.calls.at(-1), 'reset', 'a successful list starts the backoff over');
 
     // A failed watch, then a watch the server accepts: recovered again, but the backoff is reset only
     // by the events of a watch, so watches the server closes at once keep backing off.
+    const failuresBefore = failures;
     (await api.nextWatch()).fail(new Error('connection refused'));
     await delay(5);
-    assert.equal(informer.health().failures, 1);
+    assert.equal(failures - failuresBefore, 1);
+    assert.equal(informer.failingWith(), 'connection refused');
     const watch = await api.nextWatch();
-    assert.equal(informer.health().failures, 0);
+    assert.equal(informer.failingWith(), undefined);
     assert.equal(recovered, 2);
     assert.equal(backoff.calls.at(-1), 'next');
     watch.send('ADDED', { metadata: { name: 'a', namespace: 'ns', resourceVersion: '200' } });
