@@ -19,7 +19,7 @@ import type { KubeObject } from '../../src/api/types.ts';
 import { freePort } from '../../test/cluster/probe.ts';
 import { buildBinaries } from '../../test/cluster/control-plane.ts';
 import { sleep } from './load.ts';
-import { httpGet, metricValue, processMemory, type Memory } from './operator-process.ts';
+import { BenchedProcess, httpGet, metricValue } from './operator-process.ts';
 
 /** The worker count and client rate limits of cmd/training-operator.v1/main.go's flags. */
 export const KUBEFLOW_DEFAULTS = { threads: 1, qps: 20, burst: 30 } as const;
@@ -51,18 +51,9 @@ interface Secret extends KubeObject {
   data?: Record<string, string>;
 }
 
-export class KubeflowOperatorProcess {
-  private exited = false;
-  private readonly exit: Promise<void>;
-
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly namespace: string,
-    private readonly metricsUrl: string,
-    readonly logFile: string,
-  ) {
-    this.exit = new Promise((resolve) => child.once('exit', () => resolve()));
-    void this.exit.then(() => (this.exited = true));
+export class KubeflowOperatorProcess extends BenchedProcess {
+  private constructor(child: ChildProcess, namespace: string, metricsUrl: string, logFile: string) {
+    super(child, namespace, metricsUrl, logFile, 'the Kubeflow operator');
   }
 
   /** The flags that differ from one run to the next. */
@@ -111,20 +102,12 @@ export class KubeflowOperatorProcess {
     );
     try {
       await operator.mountCertificate(options.client);
-      await operator.waitReady(`http://127.0.0.1:${healthPort}/readyz`);
+      await operator.waitReady(`http://127.0.0.1:${healthPort}/readyz`, 120_000);
     } catch (error) {
       await operator.stop();
       throw error;
     }
     return operator;
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  memory(): Memory {
-    return processMemory(this.pid);
   }
 
   /** controller-runtime's count of reconciles, every controller and result. */
@@ -156,15 +139,6 @@ export class KubeflowOperatorProcess {
     return counts;
   }
 
-  /** SIGTERM, SIGKILL after 15 s. */
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    this.child.kill('SIGTERM');
-    const killed = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    await this.exit;
-    clearTimeout(killed);
-  }
-
   /** Waits for the rotator to fill the Secret, then writes its certificate and key where a mount would. */
   private async mountCertificate(client: KubeClient): Promise<void> {
     const deadline = Date.now() + 60_000;
@@ -188,20 +162,5 @@ export class KubeflowOperatorProcess {
     throw new Error(
       `the Kubeflow operator's cert rotator did not fill its Secret within 60 s; see ${this.logFile}`,
     );
-  }
-
-  private async waitReady(url: string): Promise<void> {
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      if (this.exited)
-        throw new Error(`the Kubeflow operator exited before it was ready; see ${this.logFile}`);
-      const status = await httpGet(url).then(
-        (response) => response.status,
-        () => 0,
-      );
-      if (status === 200) return;
-      await sleep(200);
-    }
-    throw new Error(`the Kubeflow operator was not ready within 120 s; see ${this.logFile}`);
   }
 }

@@ -26,18 +26,61 @@ export interface Memory {
   rssMiB: number;
 }
 
-export class OperatorProcess {
-  private exited = false;
+/**
+ * An operator process the bench started, ours or a peer: its exit, memory, readiness and stop. `label`
+ * names it in errors ("the operator", "the Kubeflow operator").
+ */
+export abstract class BenchedProcess {
+  protected exited = false;
   private readonly exit: Promise<void>;
 
-  private constructor(
-    private readonly child: ChildProcess,
+  protected constructor(
+    protected readonly child: ChildProcess,
     readonly namespace: string,
     readonly metricsUrl: string,
     readonly logFile: string,
+    private readonly label: string,
   ) {
     this.exit = new Promise((resolve) => child.once('exit', () => resolve()));
     void this.exit.then(() => (this.exited = true));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  memory(): Memory {
+    return processMemory(this.pid);
+  }
+
+  /** SIGTERM (ours drains its workers, and writes its CPU profile), SIGKILL after 15 s. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGTERM');
+    const killed = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await this.exit;
+    clearTimeout(killed);
+  }
+
+  /** Polls `url` until it answers 200; stops it and throws if it exits first or `timeoutMs` passes. */
+  protected async waitReady(url: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.exited) throw new Error(`${this.label} exited before it was ready; see ${this.logFile}`);
+      const status = await httpGet(url).then(
+        (response) => response.status,
+        () => 0,
+      );
+      if (status === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${this.label} was not ready within ${timeoutMs / 1000} s; see ${this.logFile}`);
+  }
+}
+
+export class OperatorProcess extends BenchedProcess {
+  private constructor(child: ChildProcess, namespace: string, metricsUrl: string, logFile: string) {
+    super(child, namespace, metricsUrl, logFile, 'the operator');
   }
 
   static async start(options: OperatorOptions): Promise<OperatorProcess> {
@@ -55,7 +98,7 @@ export class OperatorProcess {
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     const operator = new OperatorProcess(child, options.namespace, metricsUrl, options.logFile);
     try {
-      await operator.waitReady(`http://127.0.0.1:${healthPort}/readyz`);
+      await operator.waitReady(`http://127.0.0.1:${healthPort}/readyz`, 60_000);
     } catch (error) {
       await operator.stop();
       throw error;
@@ -63,40 +106,9 @@ export class OperatorProcess {
     return operator;
   }
 
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  memory(): Memory {
-    return processMemory(this.pid);
-  }
-
   /** The operator's own Prometheus text. */
   metrics(): Promise<string> {
     return httpGet(this.metricsUrl).then((response) => response.body);
-  }
-
-  /** SIGTERM (the operator drains its workers, and writes its CPU profile), SIGKILL after 15 s. */
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    this.child.kill('SIGTERM');
-    const killed = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    await this.exit;
-    clearTimeout(killed);
-  }
-
-  private async waitReady(url: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (this.exited) throw new Error(`the operator exited before it was ready; see ${this.logFile}`);
-      const status = await httpGet(url).then(
-        (response) => response.status,
-        () => 0,
-      );
-      if (status === 200) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`the operator was not ready within 60 s; see ${this.logFile}`);
   }
 }
 
