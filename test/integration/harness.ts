@@ -17,10 +17,12 @@
 // test sets their phase with setPodPhase. E2e tests (sim mode): kwok runs pods on fake nodes; end them
 // with finishPod instead (kwok would overwrite a status patched by hand). Namespaces are never deleted:
 // the cluster is thrown away.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   ApiException,
   CoreV1Api,
@@ -238,4 +240,23 @@ export async function finishPod(
 export async function kubectl(args: string[], input?: string): Promise<string> {
   const { binDir, kubeconfigPath } = cluster();
   return runKubectl(binDir, kubeconfigPath, args, input);
+}
+
+/**
+ * Runs the cached helm against the test cluster and returns its stdout; throws with its stderr. Its
+ * HELM_* homes are `home`, so a test never reads or writes the user's Helm config.
+ */
+export async function helm(args: string[], home: string): Promise<string> {
+  const { binDir, kubeconfigPath } = cluster();
+  const env = { ...process.env, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home };
+  try {
+    const run = promisify(execFile);
+    const { stdout } = await run(join(binDir, 'helm'), [...args, '--kubeconfig', kubeconfigPath], {
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    throw new Error((error as { stderr?: string }).stderr?.trim() || String(error), { cause: error });
+  }
 }

@@ -4,11 +4,9 @@
 // Integration tier because it needs helm, which comes with the test cluster's binaries
 // (test/cluster/build-binaries.sh); the cluster itself is not used.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { KIND_NAMES } from '../../src/api/kinds.ts';
@@ -26,30 +24,14 @@ import * as harness from './harness.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const chartDir = join(root, 'charts', 'training-operator');
-const execFileAsync = promisify(execFile);
 
-let helmBinary = '';
 let scratch = '';
 before(() => {
-  helmBinary = join(harness.cluster().binDir, 'helm');
   scratch = mkdtempSync(join(tmpdir(), 'install-chart-test-'));
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function helm(args: string[]): Promise<string> {
-  // HELM_* homes in the scratch directory: the test never reads or writes the user's Helm config.
-  const env = {
-    ...process.env,
-    HELM_CACHE_HOME: scratch,
-    HELM_CONFIG_HOME: scratch,
-    HELM_DATA_HOME: scratch,
-  };
-  try {
-    return (await execFileAsync(helmBinary, args, { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
-  } catch (error) {
-    throw new Error((error as { stderr?: string }).stderr?.trim() || String(error), { cause: error });
-  }
-}
+const helm = (args: string[]) => harness.helm(args, scratch);
 
 let valuesFiles = 0;
 /** `helm template training-operator` in `namespace`, with `values` (none: the chart's defaults). */

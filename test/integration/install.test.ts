@@ -48,24 +48,7 @@ after(() => {
 
 type Json = Record<string, unknown>;
 
-async function helm(args: string[]): Promise<string> {
-  const { binDir, kubeconfigPath } = harness.cluster();
-  const env = {
-    ...process.env,
-    HELM_CACHE_HOME: scratch,
-    HELM_CONFIG_HOME: scratch,
-    HELM_DATA_HOME: scratch,
-  };
-  try {
-    const { stdout } = await execFileAsync(join(binDir, 'helm'), [...args, '--kubeconfig', kubeconfigPath], {
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return stdout;
-  } catch (error) {
-    throw new Error((error as { stderr?: string }).stderr?.trim() || String(error), { cause: error });
-  }
-}
+const helm = (args: string[]) => harness.helm(args, scratch);
 
 const yamlObjects = (text: string) =>
   parseAllDocuments(text)
