@@ -45,6 +45,29 @@ export function microTime(date: Date): string {
 /** Resolves after `ms`, or at once when the signal aborts; leaves no listener on the signal behind. */
 const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
+/**
+ * Runs `work` with a signal that aborts when `signal` does or after `ms`. Not AbortSignal.any with
+ * AbortSignal.timeout: Node holds a timeout signal inside any() only weakly, so a garbage collection
+ * can drop it and the request then waits for the API server's own 60 s timeout (nodejs/node#57736).
+ */
+export async function withDeadline<T>(
+  signal: AbortSignal,
+  ms: number,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const bounded = new AbortController();
+  const abort = () => bounded.abort(signal.reason);
+  if (signal.aborted) abort();
+  signal.addEventListener('abort', abort, { once: true });
+  const timer = setTimeout(() => bounded.abort(new Error(`no answer within ${ms} ms`)), ms);
+  try {
+    return await work(bounded.signal);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', abort);
+  }
+}
+
 export class LeaderElector {
   /** When this replica last saw the lease change hands or be renewed: expiry is judged on our clock. */
   private observed?: { holder?: string; renewTime?: string; at: number };
@@ -102,16 +125,15 @@ export class LeaderElector {
   async release(): Promise<void> {
     this.isLeading = false;
     // Best effort, bounded: an unreachable API server must not hold up the shutdown.
-    const signal = AbortSignal.timeout(this.requestTimeoutMs());
-    const lease = await this.client.get<Lease>(this.ref(), { signal }).catch(() => undefined);
-    if (!lease || lease.spec.holderIdentity !== this.options.identity) return;
-    const now = microTime(new Date());
-    await this.client
-      .replace(
+    await withDeadline(new AbortController().signal, this.requestTimeoutMs(), async (signal) => {
+      const lease = await this.client.get<Lease>(this.ref(), { signal });
+      if (!lease || lease.spec.holderIdentity !== this.options.identity) return;
+      const now = microTime(new Date());
+      await this.client.replace(
         { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now } },
         { signal },
-      )
-      .catch(() => undefined);
+      );
+    }).catch(() => undefined);
   }
 
   private requestTimeoutMs(): number {
@@ -121,7 +143,7 @@ export class LeaderElector {
   /** One round; an error (the API server unreachable, a timeout, a refusal) counts as a round not won. */
   private async attempt(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
     try {
-      const won = await this.tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
+      const won = await withDeadline(signal, timeoutMs, (bounded) => this.tryAcquireOrRenew(bounded));
       this.failures.recovered('the lease can be read and written again');
       return won;
     } catch (error) {
