@@ -143,6 +143,17 @@ await yargs(hideBin(process.argv))
     installManifestsOptions,
     (args) => run(async () => (await import('./install-manifests.ts')).installManifestsCommand(args, output)),
   )
+  .command(
+    'local <action>',
+    'a local cluster with the operator, fake nodes and container logs: up, down, status, or demo (up, then run examples/pytorchjob.yaml)',
+    (y) =>
+      y
+        .positional('action', { choices: ['up', 'down', 'status', 'demo'] as const, demandOption: true })
+        .option('dir', { type: 'string', describe: 'state directory (default: .local/ in the checkout)' })
+        .example('$0 local demo', 'start the cluster and run a PyTorchJob to Succeeded, with its logs')
+        .example('$0 local down', 'stop it'),
+    (args) => run(async () => (await import('../local/cli.ts')).localCommand(args.action, args.dir, output)),
+  )
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .fail((message, error) => {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
 export interface ProcessRecord {
   name: string;
@@ -26,12 +27,13 @@ export function startProcess(
   name: string,
   bin: string,
   args: string[],
-  opts: { logDir: string; port?: number; env?: NodeJS.ProcessEnv; appendLog?: boolean },
+  opts: { logDir: string; port?: number; env?: NodeJS.ProcessEnv; appendLog?: boolean; cwd?: string },
 ): Started {
   const log = join(opts.logDir, `${name}.log`);
   const fd = openSync(log, opts.appendLog ? 'a' : 'w');
   const child = spawn(bin, args, {
     detached: true,
+    cwd: opts.cwd,
     stdio: ['ignore', fd, fd],
     env: { ...process.env, ...opts.env },
   });
@@ -42,6 +44,17 @@ export function startProcess(
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${name} (${bin})`);
   return { record: { name, pid: child.pid, bin, args, log, port: opts.port }, exitCode: () => exit };
+}
+
+/**
+ * Node's arguments to run one of our entry modules (a path under src/) as its own process, the way this
+ * code runs: the compiled JavaScript under dist/ when we run from dist/ (the command line), else the
+ * TypeScript source through tsx (tests, `npm run cluster`), so that neither needs the other built.
+ * The process must start in PACKAGE_ROOT, where `--import tsx` resolves.
+ */
+export function nodeEntryArgs(sourcePath: string): string[] {
+  if (import.meta.url.endsWith('.ts')) return ['--import', 'tsx', join(PACKAGE_ROOT, sourcePath)];
+  return [join(PACKAGE_ROOT, 'dist', sourcePath.replace(/\.ts$/, '.js'))];
 }
 
 /** True when the pid is alive and still runs the recorded binary (pids get reused after a reboot). */
