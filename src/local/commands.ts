@@ -29,14 +29,21 @@ export function printStatus(state: ClusterState, output: Output): void {
   }
 }
 
-/** An interrupted `up` stops what it started instead of leaving a half cluster behind. */
-export function stopOnInterrupt(dir: string, output: Output, who: string): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      output.err(`${who}: ${signal}: stopping what was started`);
-      void down(dir).finally(() => process.exit(130));
-    });
-  }
+/**
+ * While `up` runs, an interrupt stops what was started instead of leaving half a cluster behind.
+ * Returns the function that removes that handler again, once the cluster is up (or `up` failed).
+ */
+export function stopOnInterrupt(dir: string, output: Output, who: string): () => void {
+  const stop = (signal: NodeJS.Signals) => {
+    output.err(`${who}: ${signal}: stopping what was started`);
+    void down(dir).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
 }
 
 export interface UpCommandOptions {
@@ -56,13 +63,13 @@ export async function upCommand(
   opts: UpCommandOptions,
   output: Output,
 ): Promise<{ code: number; state: ClusterState }> {
-  stopOnInterrupt(opts.dir, output, opts.who);
+  const keepOnInterrupt = stopOnInterrupt(opts.dir, output, opts.who);
   const { state, reused } = await up({
     dir: opts.dir,
     sim: opts.mode !== 'envtest',
     local: opts.mode === 'local',
     log: (line) => output.err(`${opts.who}: ${line}`),
-  });
+  }).finally(keepOnInterrupt);
   if (reused) {
     output.out(
       `a cluster (${modeOf(state)} mode) is already running in ${shown(opts.dir)}; not starting another`,

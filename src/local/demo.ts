@@ -193,7 +193,7 @@ function nextSteps(state: { kubeconfig: string; dir: string }, job: Job, output:
   output.out(
     [
       'What to try next (the cluster keeps running):',
-      `  export KUBECONFIG=${shown(state.kubeconfig)}`,
+      `  export KUBECONFIG=${state.kubeconfig}`,
       `  npx training-operator get                         # jobs, their state and replicas`,
       `  npx training-operator describe ${name}      # conditions, pods, events`,
       `  npx training-operator logs ${name} --all    # every rank's log, prefixed`,
