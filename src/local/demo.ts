@@ -124,7 +124,8 @@ async function runAndFollow(client: KubeClient, kc: KubeConfig, job: Job, output
   const following = new Set<string>();
   let last = '';
   let finished: Job | undefined;
-  const width = 'pytorch-mnist-worker-0'.length;
+  let failure: string | undefined;
+  const width = `${name}-worker-0`.length;
 
   const follow = (pod: Pod) => {
     if (
@@ -149,6 +150,10 @@ async function runAndFollow(client: KubeClient, kc: KubeConfig, job: Job, output
     { apiVersion: API_VERSION, kind: job.kind },
     { namespace: NAMESPACE, fieldSelector: `metadata.name=${name}`, timeoutSeconds: JOB_TIMEOUT_MS / 1000 },
     (event) => {
+      if (event.type === 'DELETED') {
+        failure = `${job.kind} ${name} was deleted`;
+        abort.abort();
+      }
       if (event.type !== 'ADDED' && event.type !== 'MODIFIED') return;
       const line = progressLine(event.object);
       if (line !== last) output.out(`${elapsed()} ${job.kind} ${name}: ${(last = line)}`);
@@ -171,13 +176,22 @@ async function runAndFollow(client: KubeClient, kc: KubeConfig, job: Job, output
     },
     abort.signal,
   );
-  const ended = await Promise.allSettled([watchJob, watchPods]);
+  // Either watch ending ends the other: the job finished, or something went wrong.
+  const endBoth = async (watch: Promise<void>) => {
+    try {
+      await watch;
+    } catch (err) {
+      if (!abort.signal.aborted) failure ??= err instanceof Error ? err.message : JSON.stringify(err);
+    } finally {
+      abort.abort();
+    }
+  };
+  await Promise.all([endBoth(watchJob), endBoth(watchPods)]);
   if (!finished) {
-    const failure = ended.find((r) => r.status === 'rejected');
-    abort.abort();
+    logAbort.abort();
     throw new Error(
       failure
-        ? `watching the job failed: ${String(failure.reason)}`
+        ? `watching the job failed: ${failure}`
         : `${job.kind} ${name} did not finish within ${JOB_TIMEOUT_MS / 60_000} minutes`,
     );
   }
