@@ -15,8 +15,7 @@ export function requestBodyBytes(obj: unknown): number {
   return Buffer.byteLength(json, 'utf8') + escapes.reduce((extra, c) => extra + (c < '\u0080' ? 5 : 3), 0);
 }
 
-/** The API server's answer to an oversized create or update, which has no field. */
-export function requestSizeErrors(obj: unknown): FieldError[] {
-  if (requestBodyBytes(obj) <= MAX_REQUEST_BODY_BYTES) return [];
-  return [{ path: '', message: `Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}` }];
+/** The API server's answer to a create or update over MAX_REQUEST_BODY_BYTES, which has no field. */
+export function requestTooLarge(): FieldError {
+  return { path: '', message: `Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}` };
 }
