@@ -19,9 +19,11 @@ const DRY_RUN_NOTE = 'a server-side dry run does not check this';
 
 /**
  * The job as stored is its JSON plus a few hundred bytes of server metadata, so the JSON size is a lower
- * bound: a job reported here can never be created; one just below may still be refused.
+ * bound: a job reported here can never be created; one just below may still be refused. A job known to be
+ * smaller than every limit here (`bytesAtMost`) is not serialised to measure it.
  */
-function storageProblems(job: Job): Problems {
+function storageProblems(job: Job, bytesAtMost = Infinity): Problems {
+  if (bytesAtMost <= ETCD_DEFAULT_MAX_REQUEST_BYTES) return { errors: [], warnings: [] };
   const size = requestBodyBytes(job);
   if (size > MAX_REQUEST_BODY_BYTES) return { errors: [], warnings: [] };
   if (size > MAX_STORED_BYTES) {
@@ -51,7 +53,7 @@ function noPodWarnings(job: Job): string[] {
   return [`spec.${info.replicaSpecsField}: every replica type has 0 replicas, so the job starts no pods`];
 }
 
-export function runnabilityProblems(job: Job): Problems {
-  const storage = storageProblems(job);
+export function runnabilityProblems(job: Job, bytesAtMost?: number): Problems {
+  const storage = storageProblems(job, bytesAtMost);
   return { errors: storage.errors, warnings: [...storage.warnings, ...noPodWarnings(job)] };
 }

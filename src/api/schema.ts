@@ -16,9 +16,9 @@ import { type ErrorType, fieldError, type TypedError } from './schema/errors.ts'
 import { listTypeErrors } from './schema/listtypes.ts';
 import { nameErrors, scaleErrors, typeMetaErrors } from './schema/meta.ts';
 import { isObject, type SchemaNode } from './schema/node.ts';
-import { normalize } from './schema/normalize.ts';
+import { newReport, normalize, type Report } from './schema/normalize.ts';
 import { labelAndAnnotationErrors } from './schema/objectmeta.ts';
-import { requestSizeErrors } from './schema/request.ts';
+import { MAX_REQUEST_BODY_BYTES, requestBodyBytes, requestTooLarge } from './schema/request.ts';
 import { compileStructural, structuralErrors } from './schema/structural.ts';
 
 /**
@@ -43,6 +43,8 @@ export interface SchemaValidation {
   warnings: string[];
   /** What the API server stores, unless there are errors; absent when apiVersion or kind is wrong. */
   stored?: Record<string, unknown>;
+  /** At least the size of `stored` as JSON (requestBodyBytes), known without serialising it again. */
+  storedBytesAtMost?: number;
 }
 
 /**
@@ -120,28 +122,27 @@ function decodedMeta(metadata: unknown, unknownFields: string[]): unknown {
 }
 
 /** The object the API server validates: decoded, without status (the status subresource owns it). */
-function admitted(
-  obj: Record<string, unknown>,
-  schema: SchemaNode,
-  unknownFields: string[],
-  droppedNulls: string[],
-): Record<string, unknown> {
+function admitted(obj: Record<string, unknown>, schema: SchemaNode, report: Report): Record<string, unknown> {
   const metaUnknown: string[] = [];
-  const value = normalize(obj, schema, unknownFields, droppedNulls) as Record<string, unknown>;
+  const value = normalize(obj, schema, report) as Record<string, unknown>;
   if ('metadata' in value) value.metadata = decodedMeta(value.metadata, metaUnknown);
   // The API server lists ObjectMeta's unknown fields first, then the schema's, sorted.
-  unknownFields.sort().unshift(...metaUnknown);
+  report.unknownFields.sort().unshift(...metaUnknown);
   delete value.status;
   return value;
 }
 
-/** On create, a job with only a generateName gets its name before validation (rest.BeforeCreate). */
-function withGeneratedName(value: Record<string, unknown>): void {
+/**
+ * On create, a job with only a generateName gets its name before validation (rest.BeforeCreate). Returns
+ * the JSON bytes that adds (`"name":"...",`).
+ */
+function withGeneratedName(value: Record<string, unknown>): number {
   const metadata = value.metadata;
-  if (!isObject(metadata) || (typeof metadata.name === 'string' && metadata.name !== '')) return;
+  if (!isObject(metadata) || (typeof metadata.name === 'string' && metadata.name !== '')) return 0;
   const prefix = metadata.generateName;
-  if (typeof prefix !== 'string' || prefix === '') return;
+  if (typeof prefix !== 'string' || prefix === '') return 0;
   metadata.name = prefix.slice(0, MAX_GENERATE_NAME_PREFIX) + GENERATED_NAME_PLACEHOLDER;
+  return requestBodyBytes({ name: metadata.name }) - '{}'.length + ','.length;
 }
 
 /** Unknown and repeated fields as the API server treats them under each `fieldValidation`. */
@@ -175,17 +176,19 @@ export function validateSchema(
 ): SchemaValidation {
   if (!isObject(obj))
     return { errors: [{ path: '', message: 'Invalid value: must be an object' }], warnings: [] };
-  const tooLarge = requestSizeErrors(obj);
-  if (tooLarge.length) return { errors: tooLarge, warnings: [] };
+  const requestBytes = requestBodyBytes(obj);
+  if (requestBytes > MAX_REQUEST_BODY_BYTES) return { errors: [requestTooLarge()], warnings: [] };
   const typeErrors = typeMetaErrors(obj, kind, API_VERSION);
   if (typeErrors.length) return { errors: plain(typeErrors), warnings: [] };
 
   const { schema, validate, specReplicasPath } = compiledFor(kind);
-  const unknownFields: string[] = [];
-  const droppedNulls: string[] = [];
-  const value = admitted(obj, schema, unknownFields, droppedNulls);
-  const oldValue = isObject(old) ? admitted(old, schema, [], []) : undefined;
-  if (!oldValue) withGeneratedName(value);
+  const report = newReport();
+  const { unknownFields, droppedNulls } = report;
+  const value = admitted(obj, schema, report);
+  const oldValue = isObject(old) ? admitted(old, schema, newReport()) : undefined;
+  const nameBytes = oldValue ? 0 : withGeneratedName(value);
+  // Decoding prunes and drops, which only shrinks the job; defaults and a generated name add to it.
+  const storedBytesAtMost = requestBytes + report.addedBytes + nameBytes;
   const fieldValidation = options.fieldValidation ?? 'Warn';
   const decoding = fieldValidationOutcome(fieldValidation, options.duplicateFields ?? [], unknownFields);
   const nullWarnings =
@@ -202,12 +205,18 @@ export function validateSchema(
     ...listTypeErrors(value, schema),
   ];
   if (errors.some((e) => BLOCKING.has(e.type)))
-    return { errors: [...decoding.errors, ...plain([...errors, RULES_SKIPPED])], warnings, stored: value };
+    return {
+      errors: [...decoding.errors, ...plain([...errors, RULES_SKIPPED])],
+      warnings,
+      stored: value,
+      storedBytesAtMost,
+    };
 
   const cel = celErrors(value, oldValue, schema);
   return {
     errors: [...decoding.errors, ...plain([...errors, ...cel.errors])],
     warnings: [...warnings, ...cel.warnings],
     stored: value,
+    storedBytesAtMost,
   };
 }

@@ -29,9 +29,9 @@ function referenceWarnings(job: Job): string[] {
  * request's field validation (the API server's default, Warn, unless given) and its repeated keys.
  */
 export function validateJob(job: Job, old?: Job, options?: SchemaOptions): ValidationResult {
-  const { errors, warnings, stored } = validateSchema(job.kind, job, old, options);
+  const { errors, warnings, stored, storedBytesAtMost } = validateSchema(job.kind, job, old, options);
   const result = (stored as Job | undefined) ?? job;
-  const runnable = runnabilityProblems(result);
+  const runnable = runnabilityProblems(result, storedBytesAtMost);
   return {
     errors: [...errors, ...runnable.errors],
     warnings: [...warnings, ...referenceWarnings(result), ...runnable.warnings],

@@ -1,6 +1,7 @@
 // The operator's own install manifests, synthesized with cdk8s-plus-28: ServiceAccount, RBAC, metrics
 // Service and Deployment, plus optionally its Namespace and the CRDs. `training-operator
-// install-manifests` prints them; the Helm chart renders the same objects from its default values.
+// install-manifests` prints them, the cdk8s app of cdk8s.yaml (app.ts) writes them into dist/install/,
+// and the Helm chart renders the same objects from its default values.
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -179,13 +180,42 @@ class OperatorInstall extends Construct {
   }
 }
 
-/** Every object of an installation, in the order `kubectl apply` should create them. */
+/**
+ * An object of the chart rendered as it is given: the CRDs as crds/ holds them (cdk8s would sort every key
+ * of their schemas), the Namespace as it was always printed.
+ */
+class Verbatim extends ApiObject {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly object: KubeObject,
+  ) {
+    super(scope, id, object);
+  }
+
+  override toJson(): KubeObject {
+    return this.object;
+  }
+}
+
+/** Every object of an installation, in the order `kubectl apply` should create them: CRDs, Namespace, the rest. */
+export class InstallChart extends Chart {
+  constructor(scope: Construct, id: string, options: InstallOptions, manifest: ManifestOptions) {
+    super(scope, id, { disableResourceNameHashes: true });
+    if (manifest.withCrds) {
+      for (const crd of loadCrds() as KubeObject[]) new Verbatim(this, crd.metadata.name, crd);
+    }
+    if (manifest.withNamespace) {
+      new Verbatim(this, 'namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: options.namespace, labels: LABELS },
+      });
+    }
+    new OperatorInstall(this, options);
+  }
+}
+
 export function installManifests(options: InstallOptions, manifest: ManifestOptions): KubeObject[] {
-  const chart = new Chart(new App(), 'install', { disableResourceNameHashes: true });
-  new OperatorInstall(chart, options);
-  const namespace: KubeObject[] = manifest.withNamespace
-    ? [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: options.namespace, labels: LABELS } }]
-    : [];
-  const crds = manifest.withCrds ? (loadCrds() as KubeObject[]) : [];
-  return [...crds, ...namespace, ...(chart.toJson() as KubeObject[])];
+  return new InstallChart(new App(), 'install', options, manifest).toJson() as KubeObject[];
 }

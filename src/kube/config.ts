@@ -1,7 +1,7 @@
 // Where the operator's credentials come from, and what they are. The sources are tried in kubectl's
 // order, but with in-cluster before ~/.kube/config: a pod has no home kubeconfig, and a developer's
 // laptop has no service account. Our own reader rather than client-node's KubeConfig, which loads
-// client-node's whole generated API with it, about 60 MiB resident (docs/adr/0002-lean-runtime.md).
+// client-node's whole generated API with it, about 60 MiB resident (docs/adr/0003-own-kubeconfig-reader.md).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type https from 'node:https';

@@ -9,7 +9,8 @@ import { API_VERSION, isKindName, type KindName, KINDS } from '../../src/api/kin
 import { validateSchema } from '../../src/api/schema.ts';
 import { fieldPrefix } from '../../src/cli/input.ts';
 import { schemaFor } from '../../src/api/crds.ts';
-import { normalize } from '../../src/api/schema/normalize.ts';
+import { newReport, normalize } from '../../src/api/schema/normalize.ts';
+import { requestBodyBytes } from '../../src/api/schema/request.ts';
 import type { SchemaNode } from '../../src/api/schema/node.ts';
 
 const UPSTREAM = join(import.meta.dirname, '../fixtures/compat/upstream-examples');
@@ -176,18 +177,18 @@ describe('what the API server does before validating', () => {
   const schema = schemaFor('PyTorchJob') as SchemaNode;
 
   test('defaults are applied, nulls the schema does not allow are dropped, unknown fields are pruned', () => {
-    const unknown: string[] = [];
+    const report = newReport();
     const obj = pytorch({ runPolicy: { backoffLimit: null }, extra: 1 });
     (obj.spec.pytorchReplicaSpecs as Record<string, unknown>).Worker = replica([
       container('pytorch', { ports: [{ containerPort: 80 }], bogus: true }),
     ]);
-    const normalized = normalize(obj, schema, unknown) as Job;
+    const normalized = normalize(obj, schema, report) as Job;
     assert.deepEqual(normalized.spec.runPolicy, { suspend: false });
     const worker = (normalized.spec.pytorchReplicaSpecs as Record<string, ReturnType<typeof replica>>).Worker;
     assert.deepEqual(worker.template.spec.containers, [
       { name: 'pytorch', image: 'busybox', ports: [{ containerPort: 80, protocol: 'TCP' }] },
     ]);
-    assert.deepEqual(unknown.sort(), [
+    assert.deepEqual(report.unknownFields.sort(), [
       'spec.extra',
       'spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].bogus',
     ]);
@@ -196,6 +197,17 @@ describe('what the API server does before validating', () => {
       null,
       'the input is left untouched',
     );
+  });
+
+  test('the bytes the defaults add are bounded, so that the stored size need not be measured again', () => {
+    const obj = pytorch({});
+    (obj.spec.pytorchReplicaSpecs as Record<string, unknown>).Worker = replica([
+      container('pytorch', { ports: [{ containerPort: 80 }, { containerPort: 81 }] }),
+    ]);
+    const report = newReport();
+    const grown = requestBodyBytes(normalize(obj, schema, report)) - requestBodyBytes(obj);
+    assert.ok(grown > 0, 'defaults were filled in');
+    assert.ok(report.addedBytes >= grown, `${report.addedBytes} bytes counted, ${grown} added`);
   });
 
   test('status is ignored, as the status subresource owns it', () => {

@@ -32,8 +32,6 @@ const REASONS: Record<NonNullable<ValidationRule['reason']>, ErrorType> = {
 };
 
 let env: CelEnv | undefined;
-const compiledRules = new WeakMap<SchemaNode, CompiledRule[]>();
-const ruleBearing = new WeakMap<SchemaNode, boolean>();
 
 /**
  * `matches` with JavaScript regular expressions, compiled once per pattern: the RE2 engine bundled with
@@ -48,8 +46,64 @@ const jsRegExp = {
 };
 const patterns = new Map<string, RegExp>();
 
+/** The parts of @bufbuild/cel's syntax tree (cel.expr.Expr) that `directFieldAccess` reads or writes. */
+interface ExprNode {
+  id: bigint;
+  exprKind:
+    | { case: 'identExpr'; value: { name: string } }
+    | { case: 'selectExpr'; value: { operand?: ExprNode } }
+    | { case: 'callExpr'; value: { function: string; target?: ExprNode; args: ExprNode[] } }
+    | { case: 'listExpr'; value: { elements: ExprNode[] } }
+    | { case: 'structExpr'; value: { entries: { keyKind: { value?: unknown }; value?: ExprNode }[] } }
+    | { case: 'comprehensionExpr'; value: Record<string, ExprNode | string | undefined> }
+    | { case: 'constExpr' | undefined; value?: unknown };
+}
+
+/**
+ * Rewrites every `x.field` whose `x` is a variable into `dyn(x).field`, the same value. The planner
+ * reads a dotted chain on a variable as a possibly qualified name: on every evaluation it first looks
+ * `self.spec.pytorchReplicaSpecs`, then `self.spec`, up as variables and protobuf type and enum names
+ * before it reads `self`'s fields, and that search was most of a rule's cost. Our rules name no types.
+ */
+function directFieldAccess(node: ExprNode | undefined): void {
+  if (!node) return;
+  const { exprKind } = node;
+  switch (exprKind.case) {
+    case 'selectExpr': {
+      const operand = exprKind.value.operand;
+      if (operand?.exprKind.case === 'identExpr') {
+        exprKind.value.operand = {
+          id: operand.id,
+          exprKind: { case: 'callExpr', value: { function: 'dyn', args: [operand] } },
+        };
+      } else directFieldAccess(operand);
+      return;
+    }
+    case 'callExpr':
+      directFieldAccess(exprKind.value.target);
+      exprKind.value.args.forEach(directFieldAccess);
+      return;
+    case 'listExpr':
+      exprKind.value.elements.forEach(directFieldAccess);
+      return;
+    case 'structExpr':
+      for (const entry of exprKind.value.entries) {
+        directFieldAccess(entry.keyKind.value as ExprNode | undefined);
+        directFieldAccess(entry.value);
+      }
+      return;
+    case 'comprehensionExpr':
+      for (const part of Object.values(exprKind.value)) {
+        if (typeof part === 'object') directFieldAccess(part);
+      }
+      return;
+  }
+}
+
 function compile(expression: string): Program {
-  const program = plan((env ??= celEnv({ funcs: strings, re2: jsRegExp })), parse(expression));
+  const parsed = parse(expression);
+  directFieldAccess(parsed.expr as unknown as ExprNode);
+  const program = plan((env ??= celEnv({ funcs: strings, re2: jsRegExp })), parsed);
   return program as unknown as Program;
 }
 
@@ -68,44 +122,63 @@ function normalizeFieldPath(fieldPath: string | undefined, schema: SchemaNode): 
   return bracketedPath(trailOf(steps));
 }
 
-function rulesOf(schema: SchemaNode): CompiledRule[] {
-  let compiled = compiledRules.get(schema);
-  if (!compiled) {
-    compiled = (schema['x-kubernetes-validations'] ?? []).map((source) => ({
-      source,
-      program: compile(source.rule),
-      messageProgram: source.messageExpression ? compile(source.messageExpression) : undefined,
-      fieldPath: normalizeFieldPath(source.fieldPath, schema),
-      transition: /\boldSelf\b/.test(source.rule),
-    }));
-    compiledRules.set(schema, compiled);
-  }
-  return compiled;
+function compileRules(schema: SchemaNode): CompiledRule[] {
+  return (schema['x-kubernetes-validations'] ?? []).map((source) => ({
+    source,
+    program: compile(source.rule),
+    messageProgram: source.messageExpression ? compile(source.messageExpression) : undefined,
+    fieldPath: normalizeFieldPath(source.fieldPath, schema),
+    transition: /\boldSelf\b/.test(source.rule),
+  }));
 }
 
-/** Whether rules sit at or below `schema`: subtrees without any are not walked. */
-function bearsRules(schema: SchemaNode | undefined): boolean {
-  if (!schema) return false;
-  let result = ruleBearing.get(schema);
-  if (result === undefined) {
-    ruleBearing.set(schema, false);
-    const values = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-    result =
-      !!schema['x-kubernetes-validations']?.length ||
-      bearsRules(schema.items) ||
-      bearsRules(values) ||
-      Object.values(schema.properties ?? {}).some(bearsRules);
-    ruleBearing.set(schema, result);
+/**
+ * A schema node with rules at or below it, with its rules compiled and only the children that lead to
+ * rules: a walk over a job visits the few places that have rules (the pod template's containers, not
+ * every field of a pod spec), and compiles nothing after the first job of a kind.
+ */
+interface RuleNode {
+  schema: SchemaNode;
+  rules: CompiledRule[];
+  /** The properties that lead to rules, with the step that reaches each. */
+  fields: Map<string, { node: RuleNode; step: Step }>;
+  /** additionalProperties, when they lead to rules. */
+  values?: RuleNode;
+  items?: RuleNode;
+}
+
+const ruleTrees = new WeakMap<SchemaNode, RuleNode | null>();
+
+/** The rule tree of `schema`, or undefined when no rule sits at or below it. */
+function ruleTree(schema: SchemaNode | undefined): RuleNode | undefined {
+  if (!schema) return undefined;
+  let tree = ruleTrees.get(schema);
+  if (tree === undefined) {
+    const fields = new Map<string, { node: RuleNode; step: Step }>();
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      const node = ruleTree(property);
+      if (node) fields.set(name, { node, step: { field: name } });
+    }
+    const additional =
+      typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+    const values = ruleTree(additional);
+    const items = ruleTree(schema.items);
+    const rules = compileRules(schema);
+    tree = rules.length || fields.size || values || items ? { schema, rules, fields, values, items } : null;
+    ruleTrees.set(schema, tree);
   }
-  return result;
+  return tree ?? undefined;
 }
 
 /**
  * JSON → CEL values as Kubernetes types them: integer fields (and int-or-string numbers) are CEL ints.
- * Objects become CEL maps once per validation, since nested rules see the same subtrees again.
+ * An object becomes a CEL map that converts a field only when a rule reads it: the root rule sees the
+ * whole job but reads a few fields of it, and converting every pod template up front cost more than
+ * all the rules together. Each object is wrapped once per validation, since nested rules see the same
+ * subtrees again.
  */
 class CelValues {
-  private readonly memo = new WeakMap<object, unknown>();
+  private readonly memo = new Map<object, unknown>();
 
   of(value: unknown, schema: SchemaNode | undefined): unknown {
     if (typeof value === 'number') return isIntegral(value, schema) ? BigInt(value) : value;
@@ -114,14 +187,52 @@ class CelValues {
     if (converted === undefined) {
       converted = Array.isArray(value)
         ? celList(value.map((item) => this.of(item, schema?.items)) as CelValue[])
-        : celMap(
-            new Map(
-              Object.entries(value).map(([k, v]) => [k, this.of(v, childOf(schema, k)?.schema) as CelValue]),
-            ),
-          );
+        : celMap(new FieldsOnDemand(value as Record<string, unknown>, schema, this));
       this.memo.set(value, converted);
     }
     return converted;
+  }
+}
+
+/** A JSON object seen as the map @bufbuild/cel reads, converting each field's value when it is read. */
+class FieldsOnDemand implements ReadonlyMap<string, CelValue> {
+  constructor(
+    private readonly object: Record<string, unknown>,
+    private readonly schema: SchemaNode | undefined,
+    private readonly converter: CelValues,
+  ) {}
+
+  get size(): number {
+    return Object.keys(this.object).length;
+  }
+
+  get(key: string): CelValue | undefined {
+    if (typeof key !== 'string' || !Object.hasOwn(this.object, key)) return undefined;
+    return this.converter.of(this.object[key], childOf(this.schema, key)?.schema) as CelValue;
+  }
+
+  has(key: string): boolean {
+    return typeof key === 'string' && Object.hasOwn(this.object, key);
+  }
+
+  keys(): MapIterator<string> {
+    return Object.keys(this.object)[Symbol.iterator]();
+  }
+
+  *values(): MapIterator<CelValue> {
+    for (const key of Object.keys(this.object)) yield this.get(key)!;
+  }
+
+  *entries(): MapIterator<[string, CelValue]> {
+    for (const key of Object.keys(this.object)) yield [key, this.get(key)!];
+  }
+
+  [Symbol.iterator](): MapIterator<[string, CelValue]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: CelValue, key: string, map: ReadonlyMap<string, CelValue>) => void): void {
+    for (const [key, value] of this.entries()) callback(value, key, this);
   }
 }
 
@@ -146,42 +257,46 @@ class Walker {
   walk(
     value: unknown,
     old: unknown,
-    schema: SchemaNode,
+    node: RuleNode,
     trail: Trail | undefined,
     anchor: Anchor | undefined,
   ): void {
-    if (value === null || value === undefined || !bearsRules(schema)) return;
+    if (value === null || value === undefined) return;
     const here = old === undefined ? anchor : { value, old };
-    for (const rule of rulesOf(schema)) this.evaluate(rule, value, old, schema, trail, here);
-    if (Array.isArray(value)) this.walkList(value, old, schema, trail, here);
-    else if (isObject(value)) this.walkObject(value, old, schema, trail, here);
+    for (const rule of node.rules) this.evaluate(rule, value, old, node.schema, trail, here);
+    if (Array.isArray(value)) this.walkList(value, old, node, trail, here);
+    else if (isObject(value)) this.walkObject(value, old, node, trail, here);
   }
 
   private walkObject(
     value: Record<string, unknown>,
     old: unknown,
-    schema: SchemaNode,
+    node: RuleNode,
     trail: Trail | undefined,
     anchor: Anchor | undefined,
   ): void {
-    for (const [key, child] of Object.entries(value)) {
-      const known = childOf(schema, key);
+    const properties = node.schema.properties;
+    for (const key of Object.keys(value)) {
+      const field = node.fields.get(key);
+      const child =
+        field ?? (node.values && !properties?.[key] ? { node: node.values, step: { key } } : undefined);
+      if (!child) continue;
       const oldChild = isObject(old) ? old[key] : undefined;
-      if (known) this.walk(child, oldChild ?? undefined, known.schema, extend(trail, known.step), anchor);
+      this.walk(value[key], oldChild ?? undefined, child.node, extend(trail, child.step), anchor);
     }
   }
 
   private walkList(
     value: unknown[],
     old: unknown,
-    schema: SchemaNode,
+    node: RuleNode,
     trail: Trail | undefined,
     anchor: Anchor | undefined,
   ): void {
-    const items = schema.items;
+    const items = node.items;
     if (!items) return;
     value.forEach((item, index) => {
-      const oldItem = Array.isArray(old) ? correlatedItem(item, old, schema) : undefined;
+      const oldItem = Array.isArray(old) ? correlatedItem(item, old, node.schema) : undefined;
       this.walk(item, oldItem, items, extend(trail, { index }), anchor);
     });
   }
@@ -240,6 +355,7 @@ function correlatedItem(item: unknown, old: unknown[], schema: SchemaNode): unkn
 
 export function celErrors(value: unknown, old: unknown, schema: SchemaNode): CelResult {
   const walker = new Walker(old !== undefined);
-  walker.walk(value, old, schema, undefined, undefined);
+  const tree = ruleTree(schema);
+  if (tree) walker.walk(value, old, tree, undefined, undefined);
   return { errors: walker.errors, warnings: walker.warnings };
 }

@@ -4,35 +4,60 @@
 // the schema does not allow, and fill in schema defaults. Returns a new value; the input is left untouched.
 import { dottedPath, extend, type Trail } from './paths.ts';
 import { childOf, isObject, type SchemaNode } from './node.ts';
+import { requestBodyBytes } from './request.ts';
 
 /** Kept at the root without looking at the schema (apiVersion and kind; metadata is ObjectMeta's business). */
 const ROOT_META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
-const defaultedCache = new WeakMap<SchemaNode, [string, SchemaNode][]>();
+/** A property with a default, and the most JSON bytes that filling it in adds (`"name":value,`). */
+interface Defaulted {
+  name: string;
+  schema: SchemaNode;
+  addedBytes: number;
+}
+
+const defaultedCache = new WeakMap<SchemaNode, Defaulted[]>();
 
 /** The properties of `schema` that have a default; most objects have none, and pod specs have many fields. */
-function defaulted(schema: SchemaNode): [string, SchemaNode][] {
+function defaulted(schema: SchemaNode): Defaulted[] {
   let found = defaultedCache.get(schema);
   if (!found) {
-    found = Object.entries(schema.properties ?? {}).filter(([, property]) => property.default !== undefined);
+    found = Object.entries(schema.properties ?? {})
+      .filter(([, property]) => property.default !== undefined)
+      // `"name":default,`; defaults within the default are counted when they are filled in.
+      .map(([name, property]) => ({
+        name,
+        schema: property,
+        addedBytes: requestBodyBytes({ [name]: property.default }) - '{}'.length + ','.length,
+      }));
     defaultedCache.set(schema, found);
   }
   return found;
 }
 
-/** Paths of pruned fields go to `unknownFields`, paths of dropped nulls (never stored) to `droppedNulls`. */
-export function normalize(
-  value: unknown,
-  schema: SchemaNode,
-  unknownFields: string[],
-  droppedNulls: string[] = [],
-): unknown {
-  return normalizeNode(value, schema, undefined, { unknownFields, droppedNulls }, true);
+/** Defaults are shared by every job; scalars need no copy. */
+function copyOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
 
-interface Report {
+export interface Report {
+  /** Paths of pruned fields. */
   unknownFields: string[];
+  /** Paths of dropped nulls (never stored). */
   droppedNulls: string[];
+  /**
+   * An upper bound on the JSON bytes the filled-in defaults add, so that the size of the result is known
+   * to be below a limit without serialising it (pruning only makes it smaller).
+   */
+  addedBytes: number;
+}
+
+export function newReport(): Report {
+  return { unknownFields: [], droppedNulls: [], addedBytes: 0 };
+}
+
+export function normalize(value: unknown, schema: SchemaNode, report: Report = newReport()): unknown {
+  return normalizeNode(value, schema, undefined, report, true);
 }
 
 function normalizeNode(
@@ -63,17 +88,15 @@ function normalizeNode(
       report.droppedNulls.push(dottedPath(extend(trail, known.step)));
       continue;
     }
-    const given = child === null && !known.schema.nullable ? structuredClone(known.schema.default) : child;
-    out[key] = normalizeNode(given, known.schema, extend(trail, known.step), report);
+    if (child === null && !known.schema.nullable) {
+      report.addedBytes += requestBodyBytes(known.schema.default);
+      out[key] = normalizeNode(copyOf(known.schema.default), known.schema, extend(trail, known.step), report);
+    } else out[key] = normalizeNode(child, known.schema, extend(trail, known.step), report);
   }
-  for (const [key, property] of schema ? defaulted(schema) : []) {
-    if (!(key in out)) {
-      out[key] = normalizeNode(
-        structuredClone(property.default),
-        property,
-        extend(trail, { field: key }),
-        report,
-      );
+  for (const { name, schema: property, addedBytes } of schema ? defaulted(schema) : []) {
+    if (!(name in out)) {
+      out[name] = normalizeNode(copyOf(property.default), property, extend(trail, { field: name }), report);
+      report.addedBytes += addedBytes;
     }
   }
   return out;
