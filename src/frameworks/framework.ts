@@ -79,7 +79,10 @@ export interface Framework<J extends KubeflowJob = KubeflowJob> {
    * one the schema refused, so any field may be missing.
    */
   warnings?(job: Job<J>): string[];
-  /** Framework-specific defaults, applied in memory after the shared ones (src/api/defaults.ts). */
+  /**
+   * Framework-specific defaults, applied in memory after the shared replica defaults and before the
+   * run-policy defaults (src/api/defaults.ts), so that a legacy field can still fill the run policy.
+   */
   defaults?(job: Job<J>): void;
   /** Whether a pod gets `training.kubeflow.org/job-role: master`. */
   isMasterRole(job: Job<J>, replicaType: string, index: number): boolean;
