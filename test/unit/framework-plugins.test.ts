@@ -120,6 +120,7 @@ describe('framework settings and their flags', () => {
       [
         ['pytorch-init-container-image', 'string', 'alpine:3.10'],
         ['pytorch-init-container-max-tries', 'number', 100],
+        ['cluster-domain', 'string', process.env.CUSTOM_CLUSTER_DOMAIN],
         ['mpi-kubectl-delivery-image', 'string', 'ghcr.io/kubeflow/training-v1/kubectl-delivery:latest'],
       ],
     );
@@ -131,7 +132,7 @@ describe('framework settings and their flags', () => {
     const settings = frameworkSettingsOf({
       'pytorch-init-container-image': 'busybox:1',
       'pytorch-init-container-max-tries': 3,
-      'cluster-domain': 'not.a.setting',
+      'gang-scheduler-name': 'not.a.setting',
     });
     assert.deepEqual(settings, {
       'pytorch-init-container-image': 'busybox:1',
