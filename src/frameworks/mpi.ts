@@ -2,12 +2,20 @@
 // ServiceAccount, Role and RoleBinding, and no services (the reference's
 // pkg/controller.v1/mpi/mpijob_controller.go and mpijob.go, release-1.9).
 import type { V1Container, V1EnvVar, V1PodSpec, V1Volume } from '@kubernetes/client-node';
-import type { MPIJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
+import type { MPIJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS, LABELS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { replicaSpecs } from '../api/job.ts';
 import type { Job, KubeObject } from '../api/types.ts';
-import { envVar, type Framework, type Observed, type RenderOptions } from './framework.ts';
+import {
+  envVar,
+  type Framework,
+  type Observed,
+  type PolicyRule,
+  type RenderOptions,
+  type Setting,
+  settingOf,
+} from './framework.ts';
 import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.MPIJob;
@@ -18,27 +26,43 @@ const KUBECTL_MOUNT = '/opt/kube';
 const EXECUTABLE = 0o555;
 const READ_ONLY = 0o444;
 
-export const launcherName = (job: Job) => `${job.metadata.name}-launcher`;
-export const configMapName = (job: Job) => `${job.metadata.name}-config`;
+const SETTINGS = {
+  'mpi-kubectl-delivery-image': {
+    type: 'string',
+    default: 'ghcr.io/kubeflow/training-v1/kubectl-delivery:latest',
+    describe: 'image of the MPI launcher kubectl-delivery init container',
+    synth: true,
+  },
+} satisfies Record<string, Setting>;
 
-function spec(job: Job): MPIJobSpec {
-  return job.spec as unknown as MPIJobSpec;
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const RBAC_API = `${RBAC_GROUP}/v1`;
+
+/** The launcher reads the job's pods and runs its ranks in the workers through `kubectl exec`. */
+const LAUNCHER_RULES: PolicyRule[] = [
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+];
+
+export const launcherName = (job: Mpi) => `${job.metadata.name}-launcher`;
+export const configMapName = (job: Mpi) => `${job.metadata.name}-config`;
+
+type Mpi = Job<MPIJob>;
+
+function slotsPerWorker(job: Mpi): number {
+  return job.spec.slotsPerWorker ?? 1;
 }
 
-function slotsPerWorker(job: Job): number {
-  return spec(job).slotsPerWorker ?? 1;
-}
-
-function workerCount(job: Job): number {
+function workerCount(job: Mpi): number {
   return replicaSpecs(job).Worker?.replicas ?? 0;
 }
 
-function launcherServiceAccount(job: Job): string {
+function launcherServiceAccount(job: Mpi): string {
   return replicaSpecs(job).Launcher?.template?.spec?.serviceAccountName || launcherName(job);
 }
 
 /** A launcher that asks for GPUs runs ranks itself, so it is listed in the hostfile too. */
-export function isGpuLauncher(job: Job): boolean {
+export function isGpuLauncher(job: Mpi): boolean {
   const containers = replicaSpecs(job).Launcher?.template?.spec?.containers ?? [];
   return containers.some((container) =>
     Object.keys(container.resources?.limits ?? {}).some(
@@ -47,7 +71,7 @@ export function isGpuLauncher(job: Job): boolean {
   );
 }
 
-export function hostfile(job: Job): string {
+export function hostfile(job: Mpi): string {
   const slots = slotsPerWorker(job);
   const hosts = Array.from({ length: workerCount(job) }, (_, i) =>
     replicaName(job.metadata.name, 'Worker', i),
@@ -56,8 +80,8 @@ export function hostfile(job: Job): string {
   return hosts.map((host) => `${host} slots=${slots}\n`).join('');
 }
 
-export function kubexecScript(job: Job): string {
-  const { mainContainer } = spec(job);
+export function kubexecScript(job: Mpi): string {
+  const { mainContainer } = job.spec;
   const container = mainContainer ? ` --container ${mainContainer}` : '';
   return [
     '#!/bin/sh',
@@ -69,7 +93,7 @@ export function kubexecScript(job: Job): string {
 }
 
 /** Horovod's elastic host discovery: the running workers owned by the job, sorted by name. */
-export function discoverHostsScript(job: Job, observed: Observed): string {
+export function discoverHostsScript(job: Mpi, observed: Observed): string {
   const slots = slotsPerWorker(job);
   const running = observed.pods
     .filter(
@@ -81,14 +105,14 @@ export function discoverHostsScript(job: Job, observed: Observed): string {
   return ['#!/bin/sh', ...lines, ...running.map((name) => `\necho ${name}:${slots}`)].join('');
 }
 
-function configVolume(job: Job, items: [key: string, mode: number][]): V1Volume {
+function configVolume(job: Mpi, items: [key: string, mode: number][]): V1Volume {
   return {
     name: CONFIG_VOLUME,
     configMap: { name: configMapName(job), items: items.map(([key, mode]) => ({ key, path: key, mode })) },
   };
 }
 
-function configureWorker(job: Job, pod: V1PodSpec): void {
+function configureWorker(job: Mpi, pod: V1PodSpec): void {
   const [main] = pod.containers;
   if (!main.command?.length) {
     main.command = ['sleep'];
@@ -98,11 +122,11 @@ function configureWorker(job: Job, pod: V1PodSpec): void {
   pod.volumes = [...(pod.volumes ?? []), configVolume(job, [['kubexec.sh', EXECUTABLE]])];
 }
 
-function kubectlDelivery(job: Job, options: RenderOptions): V1Container {
+function kubectlDelivery(job: Mpi, options: RenderOptions): V1Container {
   const limits = { cpu: '100m', memory: '512Mi', 'ephemeral-storage': '5Gi' };
   return {
     name: 'kubectl-delivery',
-    image: options.mpiKubectlDeliveryImage,
+    image: settingOf(options, SETTINGS, 'mpi-kubectl-delivery-image'),
     imagePullPolicy: 'IfNotPresent',
     env: [envVar('TARGET_DIR', KUBECTL_MOUNT), envVar('NAMESPACE', job.metadata.namespace ?? 'default')],
     volumeMounts: [
@@ -113,7 +137,7 @@ function kubectlDelivery(job: Job, options: RenderOptions): V1Container {
   };
 }
 
-function launcherEnv(job: Job, existing: V1EnvVar[]): V1EnvVar[] {
+function launcherEnv(job: Mpi, existing: V1EnvVar[]): V1EnvVar[] {
   const env = [
     envVar('OMPI_MCA_plm_rsh_agent', `${CONFIG_MOUNT}/kubexec.sh`),
     envVar('OMPI_MCA_orte_default_hostfile', `${CONFIG_MOUNT}/hostfile`),
@@ -129,7 +153,7 @@ function launcherEnv(job: Job, existing: V1EnvVar[]): V1EnvVar[] {
   return env;
 }
 
-function configureLauncher(job: Job, options: RenderOptions, pod: V1PodSpec): void {
+function configureLauncher(job: Mpi, options: RenderOptions, pod: V1PodSpec): void {
   pod.serviceAccountName ||= launcherName(job);
   pod.initContainers = [...(pod.initContainers ?? []), kubectlDelivery(job, options)];
   const [main] = pod.containers;
@@ -150,7 +174,7 @@ function configureLauncher(job: Job, options: RenderOptions, pod: V1PodSpec): vo
   ];
 }
 
-function launcherRbac(job: Job): KubeObject[] {
+function launcherRbac(job: Mpi): KubeObject[] {
   const labels = { app: job.metadata.name };
   const name = launcherName(job);
   const workers = Array.from({ length: workerCount(job) }, (_, i) =>
@@ -159,36 +183,50 @@ function launcherRbac(job: Job): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: launcherServiceAccount(job), labels } },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
+      apiVersion: RBAC_API,
       kind: 'Role',
       metadata: { name, labels },
-      rules: [
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'], resourceNames: workers },
-      ],
+      // Exec only into this job's workers.
+      rules: LAUNCHER_RULES.map((rule) =>
+        rule.resources.includes('pods/exec') ? { ...rule, resourceNames: workers } : rule,
+      ),
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
+      apiVersion: RBAC_API,
       kind: 'RoleBinding',
       metadata: { name, labels },
       subjects: [
         { kind: 'ServiceAccount', name: launcherServiceAccount(job), namespace: job.metadata.namespace },
       ],
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name },
     },
   ];
 }
 
-export const mpi: Framework = {
+export const mpi: Framework<MPIJob> = {
   info,
   createsServices: false,
+  owns: [
+    { apiVersion: 'v1', kind: 'ConfigMap', patched: true },
+    { apiVersion: 'v1', kind: 'ServiceAccount', patched: false },
+    { apiVersion: RBAC_API, kind: 'Role', patched: true },
+    { apiVersion: RBAC_API, kind: 'RoleBinding', patched: false },
+  ],
+  grants: LAUNCHER_RULES,
+  settings: SETTINGS,
 
   updateStatus(context) {
     coordinatorStatus(context, { coordinator: 'Launcher' });
   },
 
+  /**
+   * MPIJob's legacy spec.cleanPodPolicy fills runPolicy's when that names none (None when neither does),
+   * and afterwards the two agree (pkg/apis/kubeflow.org/v1/mpi_defaults.go).
+   */
   defaults(job) {
-    spec(job).cleanPodPolicy = job.spec.runPolicy?.cleanPodPolicy;
+    const cleanPodPolicy = job.spec.runPolicy?.cleanPodPolicy ?? job.spec.cleanPodPolicy ?? 'None';
+    job.spec.runPolicy = { ...job.spec.runPolicy, cleanPodPolicy };
+    job.spec.cleanPodPolicy = cleanPodPolicy;
   },
 
   podName(job, replicaType, index) {

@@ -6,30 +6,50 @@ import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
 import type { Job, KubeObject } from '../api/types.ts';
-import type { ElasticPolicy, PyTorchJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
+import type { ElasticPolicy, PyTorchJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { defaultElasticReplicas } from './elastic.ts';
-import { appendEnv, envVar, type Framework, type PodContext, type RenderOptions } from './framework.ts';
+import {
+  appendEnv,
+  envVar,
+  type Framework,
+  type OwnedKind,
+  type PodContext,
+  type RenderOptions,
+  type Setting,
+  settingOf,
+} from './framework.ts';
 import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.PyTorchJob;
 const PORT_NAME = info.defaultPort!.name;
 
-function spec(job: Job): PyTorchJobSpec {
-  return job.spec as unknown as PyTorchJobSpec;
+const SETTINGS = {
+  'pytorch-init-container-image': {
+    type: 'string',
+    default: 'alpine:3.10',
+    describe: 'image of the PyTorch wait-for-master init container',
+  },
+  'pytorch-init-container-max-tries': {
+    type: 'number',
+    default: 100,
+    describe: 'DNS lookups the init container tries',
+  },
+} satisfies Record<string, Setting>;
+
+type PyTorch = Job<PyTorchJob>;
+
+function elasticPolicy(job: PyTorch): ElasticPolicy | undefined {
+  return job.spec.elasticPolicy;
 }
 
-function elasticPolicy(job: Job): ElasticPolicy | undefined {
-  return spec(job).elasticPolicy;
-}
-
-function masterEnv(job: Job, replicaType: string, index: number): V1EnvVar[] {
+function masterEnv(job: PyTorch, replicaType: string, index: number): V1EnvVar[] {
   const port = defaultContainerPort(job, 'Master', PORT_NAME);
   if (port === undefined) {
     throw new Error(
       `PyTorchJob ${job.metadata.name}: the Master's "pytorch" container has no port named ${PORT_NAME}`,
     );
   }
-  const nproc = Number.parseInt(spec(job).nprocPerNode ?? '', 10);
+  const nproc = Number.parseInt(job.spec.nprocPerNode ?? '', 10);
   const worldSize = totalReplicas(job) * (Number.isInteger(nproc) ? nproc : 1);
   const rank = replicaType === 'Master' ? index : index + 1;
   const address = replicaName(job.metadata.name, 'Master', 0);
@@ -44,7 +64,7 @@ function masterEnv(job: Job, replicaType: string, index: number): V1EnvVar[] {
   ];
 }
 
-function elasticEnv(job: Job, policy: ElasticPolicy): V1EnvVar[] {
+function elasticEnv(job: PyTorch, policy: ElasticPolicy): V1EnvVar[] {
   const host = policy.rdzvHost ?? replicaName(job.metadata.name, 'Worker', 0);
   const port = policy.rdzvPort ?? defaultContainerPort(job, 'Worker', PORT_NAME);
   if (port === undefined) {
@@ -72,10 +92,10 @@ function elasticEnv(job: Job, policy: ElasticPolicy): V1EnvVar[] {
   return env;
 }
 
-function podEnv({ job, replicaType, index }: PodContext): V1EnvVar[] {
+function podEnv({ job, replicaType, index }: PodContext<PyTorchJob>): V1EnvVar[] {
   const env = [envVar('PYTHONUNBUFFERED', '1')];
   if ('Master' in replicaSpecs(job)) env.push(...masterEnv(job, replicaType, index));
-  const nprocPerNode = spec(job).nprocPerNode;
+  const nprocPerNode = job.spec.nprocPerNode;
   if (nprocPerNode !== undefined) env.push(envVar('PET_NPROC_PER_NODE', nprocPerNode));
   const policy = elasticPolicy(job);
   env.push(...(policy ? elasticEnv(job, policy) : [envVar('PET_NNODES', totalReplicas(job))]));
@@ -83,25 +103,33 @@ function podEnv({ job, replicaType, index }: PodContext): V1EnvVar[] {
 }
 
 /** Workers wait until the master's service resolves, so rendezvous does not start against nothing. */
-function waitForMasterInitContainer(job: Job, options: RenderOptions): V1Container {
+function waitForMasterInitContainer(job: PyTorch, options: RenderOptions): V1Container {
   const master = replicaName(job.metadata.name, 'Master', 0);
+  const maxTries = settingOf(options, SETTINGS, 'pytorch-init-container-max-tries');
   return {
     name: 'init-pytorch',
-    image: options.pytorchInitContainerImage,
+    image: settingOf(options, SETTINGS, 'pytorch-init-container-image'),
     imagePullPolicy: 'IfNotPresent',
     resources: { limits: { cpu: '100m', memory: '20Mi' }, requests: { cpu: '50m', memory: '10Mi' } },
     command: [
       'sh',
       '-c',
-      `err=1;for i in $(seq ${options.pytorchInitContainerMaxTries}); do if nslookup ${master}; then err=0 && break; fi;echo waiting for master; sleep 2; done; exit $err`,
+      `err=1;for i in $(seq ${maxTries}); do if nslookup ${master}; then err=0 && break; fi;echo waiting for master; sleep 2; done; exit $err`,
     ],
   };
 }
 
-function elasticHpa(job: Job, policy: ElasticPolicy): KubeObject {
+const HPA = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  patched: true,
+  deletedOnSuspend: true,
+} as const satisfies OwnedKind;
+
+function elasticHpa(job: PyTorch, policy: ElasticPolicy): KubeObject {
   return {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
+    apiVersion: HPA.apiVersion,
+    kind: HPA.kind,
     metadata: { name: job.metadata.name },
     spec: {
       scaleTargetRef: { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name },
@@ -112,9 +140,11 @@ function elasticHpa(job: Job, policy: ElasticPolicy): KubeObject {
   };
 }
 
-export const pytorch: Framework = {
+export const pytorch: Framework<PyTorchJob> = {
   info,
   createsServices: true,
+  owns: [HPA],
+  settings: SETTINGS,
 
   updateStatus(context) {
     coordinatorStatus(context, {
@@ -123,10 +153,15 @@ export const pytorch: Framework = {
     });
   },
 
+  warnings(job) {
+    if (job.spec?.elasticPolicy?.nProcPerNode === undefined) return [];
+    return ['spec.elasticPolicy.nProcPerNode is deprecated, use spec.nprocPerNode instead'];
+  },
+
   defaults(job) {
     const policy = elasticPolicy(job);
     defaultElasticReplicas(policy, replicaSpecs(job).Worker?.replicas);
-    if (policy?.nProcPerNode === undefined) spec(job).nprocPerNode ??= 'auto';
+    if (policy?.nProcPerNode === undefined) job.spec.nprocPerNode ??= 'auto';
   },
 
   isMasterRole(job, replicaType, index) {
