@@ -1,7 +1,8 @@
 // The one interface every framework answers; generic code never asks which framework it holds.
 import type { V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import type { Construct } from 'constructs';
 import type { KindInfo } from '../api/kinds.ts';
-import type { Job, KubeObject } from '../api/types.ts';
+import type { Job } from '../api/types.ts';
 import type { StatusContext } from '../status/context.ts';
 
 /** Operator settings that change what is rendered (the manager's flags; the CLI's options). */
@@ -52,8 +53,16 @@ export interface Framework {
   labelsReplicaIndex?(replicaType: string): boolean;
   /** The framework's success and failure rules: conditions from this reconcile's replica counts. */
   updateStatus(context: StatusContext): void;
-  /** Objects besides pods, services and PodGroups: MPI's config and RBAC, PyTorch's elastic HPA. */
-  extraObjects?(job: Job, options: RenderOptions, observed: Observed): KubeObject[];
+  /**
+   * Constructs the framework adds to the job's chart (src/render/chart.ts) besides the replicas' pods
+   * and services and the PodGroup: MPI's config and launcher access, PyTorch's elastic HPA.
+   */
+  addConstructs?(chart: Construct, job: Job, options: RenderOptions, observed: Observed): void;
+  /**
+   * What render reads of the observed objects, as plain data (MPI: the running workers); render is
+   * repeated only when it, the job or the options change (src/render/memo.ts). Unset: nothing.
+   */
+  observedInputs?(observed: Observed): unknown;
 }
 
 /** Appends env vars to a container, after the user's own, as the reference does (no de-duplication). */

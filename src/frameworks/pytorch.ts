@@ -2,13 +2,15 @@
 // defaults and the elastic HPA (the reference's pkg/controller.v1/pytorch/envvar.go, master.go, elastic.go,
 // initcontainer.go, hpa.go and pkg/apis/kubeflow.org/v1/pytorch_defaults.go, release-1.9).
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import type { Construct } from 'constructs';
 import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
-import type { Job, KubeObject } from '../api/types.ts';
+import type { Job } from '../api/types.ts';
 import type { ElasticPolicy, PyTorchJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
 import { defaultElasticReplicas } from './elastic.ts';
 import { appendEnv, envVar, type Framework, type PodContext, type RenderOptions } from './framework.ts';
+import { ManifestObject } from '../render/manifest.ts';
 import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.PyTorchJob;
@@ -98,18 +100,21 @@ function waitForMasterInitContainer(job: Job, options: RenderOptions): V1Contain
   };
 }
 
-function elasticHpa(job: Job, policy: ElasticPolicy): KubeObject {
-  return {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: job.metadata.name },
-    spec: {
-      scaleTargetRef: { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name },
-      minReplicas: policy.minReplicas,
-      maxReplicas: policy.maxReplicas,
-      metrics: policy.metrics,
-    },
-  };
+/** Elastic training scales the Worker replicas between minReplicas and maxReplicas on these metrics. */
+class ElasticHpa extends ManifestObject {
+  constructor(scope: Construct, job: Job, policy: ElasticPolicy) {
+    super(scope, 'ElasticHpa', {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: job.metadata.name },
+      spec: {
+        scaleTargetRef: { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name },
+        minReplicas: policy.minReplicas,
+        maxReplicas: policy.maxReplicas,
+        metrics: policy.metrics,
+      },
+    });
+  }
 }
 
 export const pytorch: Framework = {
@@ -144,9 +149,8 @@ export const pytorch: Framework = {
     }
   },
 
-  extraObjects(job) {
+  addConstructs(chart, job) {
     const policy = elasticPolicy(job);
-    if (!policy?.metrics) return [];
-    return [elasticHpa(job, policy)];
+    if (policy?.metrics) new ElasticHpa(chart, job, policy);
   },
 };

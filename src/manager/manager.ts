@@ -3,9 +3,9 @@
 import { KINDS, LABELS, type KindName } from '../api/kinds.ts';
 import type { Job, KubeObject } from '../api/types.ts';
 import type { KubeClient } from '../kube/client.ts';
+import { gangSchedulerFor } from '../gang/scheduler.ts';
 import { applyPlan } from '../reconcile/apply.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
-import { PODGROUP_API, gangScheduler } from '../render/gang.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { JobState, OperatorMetrics } from '../telemetry/metrics.ts';
 import { EventRecorder } from './events.ts';
@@ -43,8 +43,8 @@ export function ownedTypes(
   }
   if (options.schemes.includes('PyTorchJob'))
     types.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' });
-  const gang = gangScheduler(options.render.gangSchedulerName);
-  if (gang) types.push({ apiVersion: PODGROUP_API[gang.kind], kind: 'PodGroup' });
+  const gang = gangSchedulerFor(options.render.gangSchedulerName);
+  if (gang) types.push(gang.podGroupType);
   return types;
 }
 
