@@ -2,7 +2,7 @@
 // schemas. Shared types (ReplicaSpec, RunPolicy, JobStatus, ...) are compiled once into common.ts and
 // referenced by name from the per-kind files; Kubernetes types come from @kubernetes/client-node.
 import { compile } from 'json-schema-to-typescript';
-import { KINDS, type KindInfo, type KindName, KIND_NAMES } from '../../src/api/kinds.ts';
+import { API_VERSION, KINDS, type KindInfo, type KindName, KIND_NAMES } from '../../src/api/kinds.ts';
 import type { Schema } from './structural.ts';
 
 const STYLE = { singleQuote: true, printWidth: 110, trailingComma: 'all' } as const;
@@ -135,8 +135,26 @@ async function commonFile(schemas: Record<KindName, Schema>): Promise<string> {
   return `${NOTICE}\n${imports(referenced(body, CLIENT_TYPES), [])}\n\n${body}`;
 }
 
+/**
+ * `kind` and `apiVersion` as literal types, and required: every object of the kind carries them (the API
+ * server sets them on everything it returns), and they tell the kinds apart in the KubeflowJob union.
+ */
+function withLiteralTypeMeta(schema: Schema, kind: KindName): Schema {
+  const properties = schema.properties as Record<string, Schema>;
+  const literal = (name: string, value: string) => ({ ...properties[name], tsType: `'${value}'` });
+  return {
+    ...schema,
+    required: [...new Set(['apiVersion', 'kind', ...((schema.required as string[] | undefined) ?? [])])],
+    properties: {
+      ...properties,
+      apiVersion: literal('apiVersion', API_VERSION),
+      kind: literal('kind', kind),
+    },
+  };
+}
+
 async function kindFile(info: KindInfo, schema: Schema): Promise<string> {
-  const named = withNamedTypes(schema, kindNaming(info));
+  const named = withLiteralTypeMeta(withNamedTypes(schema, kindNaming(info)), info.kind);
   (named.properties as Record<string, Schema>).spec.title = `${info.kind}Spec`;
   const body = await compileType(named, info.kind);
   const commonNames = referenced(
@@ -150,9 +168,19 @@ function fileName(kind: KindName): string {
   return `${kind.toLowerCase()}.ts`;
 }
 
+/** Everything re-exported, plus each kind's type by its name and the union of the six. */
 function indexFile(): string {
-  const lines = ['common.ts', ...KIND_NAMES.map(fileName)].map((file) => `export * from './${file}';`);
-  return `${NOTICE}\n${lines.join('\n')}\n`;
+  const imports = KIND_NAMES.map((kind) => `import type { ${kind} } from './${fileName(kind)}';`);
+  const exports = ['common.ts', ...KIND_NAMES.map(fileName)].map((file) => `export * from './${file}';`);
+  const types = [
+    '/** The type of each kubeflow.org/v1 job by its kind. */',
+    'export interface KubeflowJobsByKind {',
+    ...KIND_NAMES.map((kind) => `  ${kind}: ${kind};`),
+    '}',
+    '/** A job of any of the kubeflow.org/v1 kinds; its `kind` says which. */',
+    'export type KubeflowJob = KubeflowJobsByKind[keyof KubeflowJobsByKind];',
+  ];
+  return `${NOTICE}\n${[...imports, ...exports, '', ...types].join('\n')}\n`;
 }
 
 /** File name → content, for generated/kubeflow.org/v1/. */

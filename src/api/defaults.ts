@@ -1,47 +1,50 @@
 // Defaults shared by every kind (the reference's pkg/apis/kubeflow.org/v1/defaulting_utils.go and
 // *_defaults.go, release-1.9). They are applied to a copy in memory and never written back to the user's
 // spec; framework-specific defaults follow in src/frameworks.
-import { type CleanPodPolicy, KINDS } from './kinds.ts';
+import { KINDS } from './kinds.ts';
+import { replicaSpecs } from './job.ts';
 import type { Job, ReplicaSpec } from './types.ts';
 
-export function withSharedDefaults(job: Job): Job {
+/** Replica keys, counts, restart policies and ports, on a copy of the job. */
+export function withReplicaDefaults<J extends Job>(job: J): J {
   const copy = structuredClone(job);
   const info = KINDS[copy.kind];
-  const specs = normaliseReplicaTypeKeys(
-    copy.spec[info.replicaSpecsField] as Record<string, ReplicaSpec>,
-    info.replicaTypes,
-  );
-  copy.spec[info.replicaSpecsField] = specs;
+  const specs = replicaSpecs(copy);
+  normaliseReplicaTypeKeys(specs, info.replicaTypes);
   for (const [type, spec] of Object.entries(specs)) {
     spec.replicas ??= info.defaultReplicas?.[type] ?? 1;
     spec.restartPolicy ??= info.defaultRestartPolicy;
     if (info.defaultPort) addDefaultPort(spec, info.defaultContainer, info.defaultPort);
   }
-  // MPIJob still has a legacy spec.cleanPodPolicy; runPolicy's value wins when both are set.
-  copy.spec.runPolicy = { ...copy.spec.runPolicy };
-  copy.spec.runPolicy.cleanPodPolicy ??= (copy.spec.cleanPodPolicy as CleanPodPolicy | undefined) ?? 'None';
   return copy;
 }
 
 /**
- * Moves a replica spec written as `worker` or `WORKER` to its canonical key `Worker`. Unlike the
+ * The run policy's defaults. They come after the framework's, so that a framework's legacy field (MPI's
+ * spec.cleanPodPolicy) can fill the run policy first.
+ */
+export function applyRunPolicyDefaults(job: Job): void {
+  job.spec.runPolicy = { ...job.spec.runPolicy };
+  job.spec.runPolicy.cleanPodPolicy ??= 'None';
+}
+
+/**
+ * Moves, in place, a replica spec written as `worker` or `WORKER` to its canonical key `Worker`. Unlike the
  * reference, which picks a spelling in Go map order and may overwrite an existing canonical entry,
  * the canonical entry wins and the first other spelling in document order is moved only when the
  * canonical key is absent.
  */
-export function normaliseReplicaTypeKeys(
-  specs: Record<string, ReplicaSpec> | undefined,
+function normaliseReplicaTypeKeys(
+  specs: Record<string, ReplicaSpec>,
   canonicalTypes: readonly string[],
-): Record<string, ReplicaSpec> {
-  const result: Record<string, ReplicaSpec> = { ...specs };
+): void {
   for (const type of canonicalTypes) {
-    if (type in result) continue;
-    const spelling = Object.keys(result).find((key) => key.toLowerCase() === type.toLowerCase());
+    if (type in specs) continue;
+    const spelling = Object.keys(specs).find((key) => key.toLowerCase() === type.toLowerCase());
     if (spelling === undefined) continue;
-    result[type] = result[spelling];
-    delete result[spelling];
+    specs[type] = specs[spelling];
+    delete specs[spelling];
   }
-  return result;
 }
 
 /**

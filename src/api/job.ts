@@ -1,10 +1,15 @@
 // Reading a job the same way for every kind: its replica map, run policy and ports.
 import type { V1Container } from '@kubernetes/client-node';
-import { KINDS, MANAGED_BY_OPERATOR } from './kinds.ts';
+import { KINDS, type KindName, MANAGED_BY_OPERATOR, type SpecOf } from './kinds.ts';
 import type { Job, ReplicaSpec, RunPolicy } from './types.ts';
 
+function replicaMap<K extends KindName>(kind: K, spec: SpecOf<K>): Record<string, ReplicaSpec> | undefined {
+  return KINDS[kind].replicaSpecsOf(spec);
+}
+
+/** The job's replica map (`pytorchReplicaSpecs`, `tfReplicaSpecs`, ...), the object itself, not a copy. */
 export function replicaSpecs(job: Job): Record<string, ReplicaSpec> {
-  return (job.spec[KINDS[job.kind].replicaSpecsField] ?? {}) as Record<string, ReplicaSpec>;
+  return replicaMap(job.kind, job.spec) ?? {};
 }
 
 /**

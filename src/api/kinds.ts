@@ -1,5 +1,7 @@
 // The six kubeflow.org/v1 job kinds and the constants that distinguish them (the reference's
 // pkg/apis/kubeflow.org/v1/*_types.go at release-1.9).
+import type { KubeflowJobsByKind, ReplicaSpec } from '../../generated/kubeflow.org/v1/index.ts';
+
 export const GROUP = 'kubeflow.org';
 export const VERSION = 'v1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
@@ -7,13 +9,18 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 export const KIND_NAMES = ['PyTorchJob', 'TFJob', 'XGBoostJob', 'MPIJob', 'PaddleJob', 'JAXJob'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
-export interface KindInfo {
-  kind: KindName;
+/** The generated spec type of one kind. */
+export type SpecOf<K extends KindName> = KubeflowJobsByKind[K]['spec'];
+
+export interface KindInfo<K extends KindName = KindName> {
+  kind: K;
   plural: string;
   singular: string;
   listKind: string;
   /** The spec field that holds the replica map, e.g. `pytorchReplicaSpecs`. */
   replicaSpecsField: string;
+  /** That field of a spec, read through the kind's generated type. */
+  replicaSpecsOf(spec: SpecOf<K>): Record<string, ReplicaSpec> | undefined;
   /** Replica types in their canonical spelling, in the order defaulting normalises them. */
   replicaTypes: readonly string[];
   /** The container whose ports become service ports and whose exit code decides restarts. */
@@ -35,13 +42,14 @@ export type RestartPolicy = 'Always' | 'OnFailure' | 'Never' | 'ExitCode';
 export const RESTART_POLICIES: readonly RestartPolicy[] = ['Always', 'OnFailure', 'Never', 'ExitCode'];
 export type CleanPodPolicy = 'All' | 'Running' | 'None';
 
-export const KINDS: Record<KindName, KindInfo> = {
+export const KINDS: { [K in KindName]: KindInfo<K> } = {
   PyTorchJob: {
     kind: 'PyTorchJob',
     plural: 'pytorchjobs',
     singular: 'pytorchjob',
     listKind: 'PyTorchJobList',
     replicaSpecsField: 'pytorchReplicaSpecs',
+    replicaSpecsOf: (spec) => spec.pytorchReplicaSpecs,
     replicaTypes: ['Master', 'Worker'],
     defaultContainer: 'pytorch',
     defaultPort: { name: 'pytorchjob-port', port: 23456 },
@@ -56,6 +64,7 @@ export const KINDS: Record<KindName, KindInfo> = {
     singular: 'tfjob',
     listKind: 'TFJobList',
     replicaSpecsField: 'tfReplicaSpecs',
+    replicaSpecsOf: (spec) => spec.tfReplicaSpecs,
     replicaTypes: ['PS', 'Worker', 'Chief', 'Master', 'Evaluator'],
     defaultContainer: 'tensorflow',
     defaultPort: { name: 'tfjob-port', port: 2222 },
@@ -70,6 +79,7 @@ export const KINDS: Record<KindName, KindInfo> = {
     singular: 'xgboostjob',
     listKind: 'XGBoostJobList',
     replicaSpecsField: 'xgbReplicaSpecs',
+    replicaSpecsOf: (spec) => spec.xgbReplicaSpecs,
     replicaTypes: ['Master', 'Worker'],
     defaultContainer: 'xgboost',
     defaultPort: { name: 'xgboostjob-port', port: 9999 },
@@ -84,6 +94,7 @@ export const KINDS: Record<KindName, KindInfo> = {
     singular: 'mpijob',
     listKind: 'MPIJobList',
     replicaSpecsField: 'mpiReplicaSpecs',
+    replicaSpecsOf: (spec) => spec.mpiReplicaSpecs,
     replicaTypes: ['Launcher', 'Worker'],
     defaultContainer: 'mpi',
     defaultRestartPolicy: 'Never',
@@ -98,6 +109,7 @@ export const KINDS: Record<KindName, KindInfo> = {
     singular: 'paddlejob',
     listKind: 'PaddleJobList',
     replicaSpecsField: 'paddleReplicaSpecs',
+    replicaSpecsOf: (spec) => spec.paddleReplicaSpecs,
     replicaTypes: ['Master', 'Worker'],
     defaultContainer: 'paddle',
     defaultPort: { name: 'master', port: 36543 },
@@ -112,6 +124,7 @@ export const KINDS: Record<KindName, KindInfo> = {
     singular: 'jaxjob',
     listKind: 'JAXJobList',
     replicaSpecsField: 'jaxReplicaSpecs',
+    replicaSpecsOf: (spec) => spec.jaxReplicaSpecs,
     replicaTypes: ['Worker'],
     defaultContainer: 'jax',
     defaultPort: { name: 'jaxjob-port', port: 6666 },

@@ -1,6 +1,7 @@
 // What keeps an admitted job from ever running, beyond the API server's own checks: a server-side dry
 // run accepts these jobs, a real create or the operator then fails, so `validate` reports them.
 import type { FieldError } from './errors.ts';
+import { replicaSpecs } from './job.ts';
 import { KINDS } from './kinds.ts';
 import { MAX_REQUEST_BODY_BYTES, requestBodyBytes } from './schema/request.ts';
 import type { Job, ReplicaSpec } from './types.ts';
@@ -45,7 +46,7 @@ function storageProblems(job: Job): Problems {
  */
 function noPodWarnings(job: Job): string[] {
   const info = KINDS[job.kind];
-  const specs = Object.entries((job.spec?.[info.replicaSpecsField] ?? {}) as Record<string, ReplicaSpec>);
+  const specs = Object.entries(job.spec ? replicaSpecs(job) : {});
   const count = ([type, spec]: [string, ReplicaSpec]) => spec?.replicas ?? info.defaultReplicas?.[type] ?? 1;
   if (specs.length === 0 || specs.some((entry) => count(entry) > 0)) return [];
   return [`spec.${info.replicaSpecsField}: every replica type has 0 replicas, so the job starts no pods`];

@@ -1,12 +1,12 @@
-// The generic view of a job that the framework-independent code works with. Every kind has the same
-// runPolicy, replica specs and status; only the name of the replica map differs (kinds.ts).
+// The job types the framework-independent code works with, all generated from the CRDs (npm run
+// generate): every kind has the same runPolicy, replica specs and status; only the name of the replica
+// map differs (kinds.ts).
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import type { JobStatus, RunPolicy } from '../../generated/kubeflow.org/v1/index.ts';
+import type { KubeflowJob } from '../../generated/kubeflow.org/v1/index.ts';
 import type { KindName } from './kinds.ts';
 
-// The shapes shared by all six kinds come from the CRDs (npm run generate); only the generic job
-// envelope below is written by hand, because each kind names its replica map differently.
 export type {
+  KubeflowJob,
   JobCondition,
   JobStatus,
   ReplicaSpec,
@@ -19,19 +19,16 @@ export type {
 export type ConditionType =
   'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Suspended' | 'Failed' | 'ReplicaFailure';
 
-/** Fields of every kind's spec; the kind-specific ones (replica map, elasticPolicy, ...) are read by key. */
-export interface JobSpec {
-  runPolicy?: RunPolicy;
-  [field: string]: unknown;
-}
+/**
+ * A job as the operator handles it: one of the six generated kinds (`kind` tells them apart), with the
+ * name every stored job has. `Job<PyTorchJob>` is a PyTorchJob; `Job` is any of them.
+ */
+export type Job<J extends KubeflowJob = KubeflowJob> = J extends KubeflowJob
+  ? J & { metadata: V1ObjectMeta & { name: string } }
+  : never;
 
-export interface Job {
-  apiVersion: string;
-  kind: KindName;
-  metadata: V1ObjectMeta & { name: string };
-  spec: JobSpec;
-  status?: JobStatus;
-}
+/** The job type of one kind: `JobOfKind<'MPIJob'>` is `Job<MPIJob>`. */
+export type JobOfKind<K extends KindName> = Job<Extract<KubeflowJob, { kind: K }>>;
 
 /** A Kubernetes object as plain JSON, the unit that render produces and the reconciler applies. */
 export interface KubeObject {

@@ -1,6 +1,7 @@
 // The admission rules a job must pass: the CRD's schema and CEL rules, evaluated offline exactly as the
-// API server evaluates them (schema.ts), plus the reference's warnings, which CEL cannot express, and what
-// a dry run lets through but keeps a job from running (runnable.ts).
+// API server evaluates them (schema.ts), plus the reference's warnings, which CEL cannot express (each
+// framework's own), and what a dry run lets through but keeps a job from running (runnable.ts).
+import { frameworkFor } from '../frameworks/registry.ts';
 import type { FieldError } from './errors.ts';
 import { runnabilityProblems } from './runnable.ts';
 import { type SchemaOptions, validateSchema } from './schema.ts';
@@ -16,14 +17,6 @@ export interface ValidationResult {
   stored: Job;
 }
 
-function referenceWarnings(job: Job): string[] {
-  const elastic = job.spec?.elasticPolicy as { nProcPerNode?: number } | undefined;
-  if (job.kind === 'PyTorchJob' && elastic?.nProcPerNode !== undefined) {
-    return ['spec.elasticPolicy.nProcPerNode is deprecated, use spec.nprocPerNode instead'];
-  }
-  return [];
-}
-
 /**
  * `old` is the stored job when validating an update, so that immutability rules apply. `options` are the
  * request's field validation (the API server's default, Warn, unless given) and its repeated keys.
@@ -34,7 +27,7 @@ export function validateJob(job: Job, old?: Job, options?: SchemaOptions): Valid
   const runnable = runnabilityProblems(result);
   return {
     errors: [...errors, ...runnable.errors],
-    warnings: [...warnings, ...referenceWarnings(result), ...runnable.warnings],
+    warnings: [...warnings, ...(frameworkFor(result.kind).warnings?.(result) ?? []), ...runnable.warnings],
     stored: result,
   };
 }

@@ -1,5 +1,6 @@
 // JAXJob: jax.distributed's coordinator environment (the reference's pkg/controller.v1/jax/envvar.go,
 // release-1.9).
+import type { JAXJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, totalReplicas } from '../api/job.ts';
@@ -8,7 +9,7 @@ import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.JAXJob;
 
-export const jax: Framework = {
+export const jax: Framework<JAXJob> = {
   info,
   createsServices: true,
 

@@ -9,7 +9,7 @@
 // - no services: the launcher reaches workers by pod name through the API server.
 import type { V1Container, V1EnvVar, V1PodSpec, V1Volume } from '@kubernetes/client-node';
 import { Construct } from 'constructs';
-import type { MPIJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
+import type { MPIJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS, LABELS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { replicaSpecs } from '../api/job.ts';
@@ -26,27 +26,25 @@ const KUBECTL_MOUNT = '/opt/kube';
 const EXECUTABLE = 0o555;
 const READ_ONLY = 0o444;
 
-export const launcherName = (job: Job) => `${job.metadata.name}-launcher`;
-export const configMapName = (job: Job) => `${job.metadata.name}-config`;
+export const launcherName = (job: Mpi) => `${job.metadata.name}-launcher`;
+export const configMapName = (job: Mpi) => `${job.metadata.name}-config`;
 
-function spec(job: Job): MPIJobSpec {
-  return job.spec as unknown as MPIJobSpec;
+type Mpi = Job<MPIJob>;
+
+function slotsPerWorker(job: Mpi): number {
+  return job.spec.slotsPerWorker ?? 1;
 }
 
-function slotsPerWorker(job: Job): number {
-  return spec(job).slotsPerWorker ?? 1;
-}
-
-function workerCount(job: Job): number {
+function workerCount(job: Mpi): number {
   return replicaSpecs(job).Worker?.replicas ?? 0;
 }
 
-function launcherServiceAccount(job: Job): string {
+function launcherServiceAccount(job: Mpi): string {
   return replicaSpecs(job).Launcher?.template?.spec?.serviceAccountName || launcherName(job);
 }
 
 /** A launcher that asks for GPUs runs ranks itself, so it is listed in the hostfile too. */
-export function isGpuLauncher(job: Job): boolean {
+export function isGpuLauncher(job: Mpi): boolean {
   const containers = replicaSpecs(job).Launcher?.template?.spec?.containers ?? [];
   return containers.some((container) =>
     Object.keys(container.resources?.limits ?? {}).some(
@@ -55,7 +53,7 @@ export function isGpuLauncher(job: Job): boolean {
   );
 }
 
-export function hostfile(job: Job): string {
+export function hostfile(job: Mpi): string {
   const slots = slotsPerWorker(job);
   const hosts = Array.from({ length: workerCount(job) }, (_, i) =>
     replicaName(job.metadata.name, 'Worker', i),
@@ -64,8 +62,8 @@ export function hostfile(job: Job): string {
   return hosts.map((host) => `${host} slots=${slots}\n`).join('');
 }
 
-export function kubexecScript(job: Job): string {
-  const { mainContainer } = spec(job);
+export function kubexecScript(job: Mpi): string {
+  const { mainContainer } = job.spec;
   const container = mainContainer ? ` --container ${mainContainer}` : '';
   return [
     '#!/bin/sh',
@@ -87,21 +85,21 @@ function runningWorkers(observed: Observed): string[] {
 }
 
 /** Horovod's elastic host discovery: the running workers owned by the job, sorted by name. */
-export function discoverHostsScript(job: Job, observed: Observed): string {
+export function discoverHostsScript(job: Mpi, observed: Observed): string {
   const slots = slotsPerWorker(job);
   const running = runningWorkers(observed);
   const lines = isGpuLauncher(job) ? [`\necho ${launcherName(job)}:${slots}\n`] : [];
   return ['#!/bin/sh', ...lines, ...running.map((name) => `\necho ${name}:${slots}`)].join('');
 }
 
-function configVolume(job: Job, items: [key: string, mode: number][]): V1Volume {
+function configVolume(job: Mpi, items: [key: string, mode: number][]): V1Volume {
   return {
     name: CONFIG_VOLUME,
     configMap: { name: configMapName(job), items: items.map(([key, mode]) => ({ key, path: key, mode })) },
   };
 }
 
-function configureWorker(job: Job, pod: V1PodSpec): void {
+function configureWorker(job: Mpi, pod: V1PodSpec): void {
   const [main] = pod.containers;
   if (!main.command?.length) {
     main.command = ['sleep'];
@@ -111,7 +109,7 @@ function configureWorker(job: Job, pod: V1PodSpec): void {
   pod.volumes = [...(pod.volumes ?? []), configVolume(job, [['kubexec.sh', EXECUTABLE]])];
 }
 
-function kubectlDelivery(job: Job, options: RenderOptions): V1Container {
+function kubectlDelivery(job: Mpi, options: RenderOptions): V1Container {
   const limits = { cpu: '100m', memory: '512Mi', 'ephemeral-storage': '5Gi' };
   return {
     name: 'kubectl-delivery',
@@ -126,7 +124,7 @@ function kubectlDelivery(job: Job, options: RenderOptions): V1Container {
   };
 }
 
-function launcherEnv(job: Job, existing: V1EnvVar[]): V1EnvVar[] {
+function launcherEnv(job: Mpi, existing: V1EnvVar[]): V1EnvVar[] {
   const env = [
     envVar('OMPI_MCA_plm_rsh_agent', `${CONFIG_MOUNT}/kubexec.sh`),
     envVar('OMPI_MCA_orte_default_hostfile', `${CONFIG_MOUNT}/hostfile`),
@@ -142,7 +140,7 @@ function launcherEnv(job: Job, existing: V1EnvVar[]): V1EnvVar[] {
   return env;
 }
 
-function configureLauncher(job: Job, options: RenderOptions, pod: V1PodSpec): void {
+function configureLauncher(job: Mpi, options: RenderOptions, pod: V1PodSpec): void {
   pod.serviceAccountName ||= launcherName(job);
   pod.initContainers = [...(pod.initContainers ?? []), kubectlDelivery(job, options)];
   const [main] = pod.containers;
@@ -165,7 +163,7 @@ function configureLauncher(job: Job, options: RenderOptions, pod: V1PodSpec): vo
 
 /** The hostfile, kubexec.sh and discover_hosts.sh that the launcher and the workers mount at /etc/mpi. */
 class MpiConfig extends ManifestObject {
-  constructor(scope: Construct, job: Job, observed: Observed) {
+  constructor(scope: Construct, job: Mpi, observed: Observed) {
     super(scope, 'MpiConfig', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -184,7 +182,7 @@ class MpiConfig extends ManifestObject {
  * reads pods and may `kubectl exec` into exactly the job's workers.
  */
 class LauncherAccess extends Construct {
-  constructor(scope: Construct, job: Job) {
+  constructor(scope: Construct, job: Mpi) {
     super(scope, 'LauncherAccess');
     const labels = { app: job.metadata.name };
     const name = launcherName(job);
@@ -216,7 +214,7 @@ class LauncherAccess extends Construct {
   }
 }
 
-export const mpi: Framework = {
+export const mpi: Framework<MPIJob> = {
   info,
   createsServices: false,
 
@@ -224,8 +222,14 @@ export const mpi: Framework = {
     coordinatorStatus(context, { coordinator: 'Launcher' });
   },
 
+  /**
+   * MPIJob's legacy spec.cleanPodPolicy fills runPolicy's when that names none (None when neither does),
+   * and afterwards the two agree (pkg/apis/kubeflow.org/v1/mpi_defaults.go).
+   */
   defaults(job) {
-    spec(job).cleanPodPolicy = job.spec.runPolicy?.cleanPodPolicy;
+    const cleanPodPolicy = job.spec.runPolicy?.cleanPodPolicy ?? job.spec.cleanPodPolicy ?? 'None';
+    job.spec.runPolicy = { ...job.spec.runPolicy, cleanPodPolicy };
+    job.spec.cleanPodPolicy = cleanPodPolicy;
   },
 
   podName(job, replicaType, index) {

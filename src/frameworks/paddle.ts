@@ -5,13 +5,13 @@ import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
 import { appendEnv, envVar, type Framework, type PodContext } from './framework.ts';
-import type { PaddleJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
+import type { PaddleJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { defaultElasticReplicas } from './elastic.ts';
 import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.PaddleJob;
 
-function paddleEnv({ job, replicaType, index }: PodContext): V1EnvVar[] {
+function paddleEnv({ job, replicaType, index }: PodContext<PaddleJob>): V1EnvVar[] {
   const hasMaster = 'Master' in replicaSpecs(job);
   const coordinator = hasMaster ? 'Master' : 'Worker';
   const port = defaultContainerPort(job, coordinator, info.defaultPort!.name) ?? info.defaultPort!.port;
@@ -33,7 +33,7 @@ function paddleEnv({ job, replicaType, index }: PodContext): V1EnvVar[] {
   return env;
 }
 
-export const paddle: Framework = {
+export const paddle: Framework<PaddleJob> = {
   info,
   createsServices: true,
 
@@ -42,10 +42,7 @@ export const paddle: Framework = {
   },
 
   defaults(job) {
-    defaultElasticReplicas(
-      (job.spec as unknown as PaddleJobSpec).elasticPolicy,
-      replicaSpecs(job).Worker?.replicas,
-    );
+    defaultElasticReplicas(job.spec.elasticPolicy, replicaSpecs(job).Worker?.replicas);
   },
 
   isMasterRole(_job, replicaType) {

@@ -7,7 +7,7 @@ import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
 import type { Job } from '../api/types.ts';
-import type { ElasticPolicy, PyTorchJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
+import type { ElasticPolicy, PyTorchJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { defaultElasticReplicas } from './elastic.ts';
 import { appendEnv, envVar, type Framework, type PodContext, type RenderOptions } from './framework.ts';
 import { ManifestObject } from '../render/manifest.ts';
@@ -16,22 +16,20 @@ import { coordinatorStatus } from '../status/rules.ts';
 const info = KINDS.PyTorchJob;
 const PORT_NAME = info.defaultPort!.name;
 
-function spec(job: Job): PyTorchJobSpec {
-  return job.spec as unknown as PyTorchJobSpec;
+type PyTorch = Job<PyTorchJob>;
+
+function elasticPolicy(job: PyTorch): ElasticPolicy | undefined {
+  return job.spec.elasticPolicy;
 }
 
-function elasticPolicy(job: Job): ElasticPolicy | undefined {
-  return spec(job).elasticPolicy;
-}
-
-function masterEnv(job: Job, replicaType: string, index: number): V1EnvVar[] {
+function masterEnv(job: PyTorch, replicaType: string, index: number): V1EnvVar[] {
   const port = defaultContainerPort(job, 'Master', PORT_NAME);
   if (port === undefined) {
     throw new Error(
       `PyTorchJob ${job.metadata.name}: the Master's "pytorch" container has no port named ${PORT_NAME}`,
     );
   }
-  const nproc = Number.parseInt(spec(job).nprocPerNode ?? '', 10);
+  const nproc = Number.parseInt(job.spec.nprocPerNode ?? '', 10);
   const worldSize = totalReplicas(job) * (Number.isInteger(nproc) ? nproc : 1);
   const rank = replicaType === 'Master' ? index : index + 1;
   const address = replicaName(job.metadata.name, 'Master', 0);
@@ -46,7 +44,7 @@ function masterEnv(job: Job, replicaType: string, index: number): V1EnvVar[] {
   ];
 }
 
-function elasticEnv(job: Job, policy: ElasticPolicy): V1EnvVar[] {
+function elasticEnv(job: PyTorch, policy: ElasticPolicy): V1EnvVar[] {
   const host = policy.rdzvHost ?? replicaName(job.metadata.name, 'Worker', 0);
   const port = policy.rdzvPort ?? defaultContainerPort(job, 'Worker', PORT_NAME);
   if (port === undefined) {
@@ -74,10 +72,10 @@ function elasticEnv(job: Job, policy: ElasticPolicy): V1EnvVar[] {
   return env;
 }
 
-function podEnv({ job, replicaType, index }: PodContext): V1EnvVar[] {
+function podEnv({ job, replicaType, index }: PodContext<PyTorchJob>): V1EnvVar[] {
   const env = [envVar('PYTHONUNBUFFERED', '1')];
   if ('Master' in replicaSpecs(job)) env.push(...masterEnv(job, replicaType, index));
-  const nprocPerNode = spec(job).nprocPerNode;
+  const nprocPerNode = job.spec.nprocPerNode;
   if (nprocPerNode !== undefined) env.push(envVar('PET_NPROC_PER_NODE', nprocPerNode));
   const policy = elasticPolicy(job);
   env.push(...(policy ? elasticEnv(job, policy) : [envVar('PET_NNODES', totalReplicas(job))]));
@@ -85,7 +83,7 @@ function podEnv({ job, replicaType, index }: PodContext): V1EnvVar[] {
 }
 
 /** Workers wait until the master's service resolves, so rendezvous does not start against nothing. */
-function waitForMasterInitContainer(job: Job, options: RenderOptions): V1Container {
+function waitForMasterInitContainer(job: PyTorch, options: RenderOptions): V1Container {
   const master = replicaName(job.metadata.name, 'Master', 0);
   return {
     name: 'init-pytorch',
@@ -102,7 +100,7 @@ function waitForMasterInitContainer(job: Job, options: RenderOptions): V1Contain
 
 /** Elastic training scales the Worker replicas between minReplicas and maxReplicas on these metrics. */
 class ElasticHpa extends ManifestObject {
-  constructor(scope: Construct, job: Job, policy: ElasticPolicy) {
+  constructor(scope: Construct, job: PyTorch, policy: ElasticPolicy) {
     super(scope, 'ElasticHpa', {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
@@ -117,7 +115,7 @@ class ElasticHpa extends ManifestObject {
   }
 }
 
-export const pytorch: Framework = {
+export const pytorch: Framework<PyTorchJob> = {
   info,
   createsServices: true,
 
@@ -128,10 +126,15 @@ export const pytorch: Framework = {
     });
   },
 
+  warnings(job) {
+    if (job.spec?.elasticPolicy?.nProcPerNode === undefined) return [];
+    return ['spec.elasticPolicy.nProcPerNode is deprecated, use spec.nprocPerNode instead'];
+  },
+
   defaults(job) {
     const policy = elasticPolicy(job);
     defaultElasticReplicas(policy, replicaSpecs(job).Worker?.replicas);
-    if (policy?.nProcPerNode === undefined) spec(job).nprocPerNode ??= 'auto';
+    if (policy?.nProcPerNode === undefined) job.spec.nprocPerNode ??= 'auto';
   },
 
   isMasterRole(job, replicaType, index) {

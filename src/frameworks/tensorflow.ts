@@ -1,7 +1,7 @@
 // TFJob: TF_CONFIG in the `tensorflow` container of distributed jobs, normal or sparse
 // (the reference's pkg/controller.v1/tensorflow/tensorflow.go and util.go, release-1.9).
 import type { V1Pod } from '@kubernetes/client-node';
-import type { TFJobSpec } from '../../generated/kubeflow.org/v1/index.ts';
+import type { TFJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS, LABELS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, replicaTypes } from '../api/job.ts';
@@ -14,7 +14,7 @@ const info = KINDS.TFJob;
 const DISTRIBUTION_TYPES = ['Chief', 'Evaluator', 'Master', 'PS', 'Worker'];
 
 /** A job with exactly one replica in total runs locally and gets no TF_CONFIG. */
-export function isDistributed(job: Job): boolean {
+export function isDistributed(job: Job<TFJob>): boolean {
   const specs = replicaSpecs(job);
   const total = DISTRIBUTION_TYPES.filter((type) => type in specs).reduce(
     (sum, type) => sum + (specs[type].replicas ?? 1),
@@ -24,7 +24,7 @@ export function isDistributed(job: Job): boolean {
 }
 
 /** Addresses of every replica, by lower-cased type: `<job>-<type>-<i>.<ns>.svc[.<domain>]:<port>`. */
-export function clusterSpec(job: Job, clusterDomain?: string): Record<string, string[]> {
+export function clusterSpec(job: Job<TFJob>, clusterDomain?: string): Record<string, string[]> {
   const spec: Record<string, string[]> = {};
   for (const type of replicaTypes(job)) {
     const port = defaultContainerPort(job, type, info.defaultPort!.name) ?? info.defaultPort!.port;
@@ -48,18 +48,18 @@ export function sparseClusterSpec(cluster: Record<string, string[]>, type: strin
   return { worker: {}, ps: [] };
 }
 
-export function tfConfig({ job, replicaType, index, options }: PodContext): string {
+export function tfConfig({ job, replicaType, index, options }: PodContext<TFJob>): string {
   const cluster = clusterSpec(job, options.clusterDomain);
   const type = replicaType.toLowerCase();
   const task = { type, index };
-  if ((job.spec as unknown as TFJobSpec).enableDynamicWorker === true) {
+  if (job.spec.enableDynamicWorker === true) {
     return JSON.stringify({ cluster: sparseClusterSpec(cluster, type, index), task });
   }
   return JSON.stringify({ cluster, task, environment: 'cloud' });
 }
 
 /** Worker 0 succeeded with exit code 0 in its tensorflow container (true when there is no Worker). */
-export function workerZeroCompleted(job: Job, pods: V1Pod[]): boolean {
+export function workerZeroCompleted(job: Job<TFJob>, pods: V1Pod[]): boolean {
   if (!('Worker' in replicaSpecs(job))) return true;
   const worker0 = pods.find(
     (pod) =>
@@ -78,9 +78,9 @@ export function workerZeroCompleted(job: Job, pods: V1Pod[]): boolean {
  * AllWorkers. Any failed replica fails the job, except while it is restarting, and except Workers with
  * enableDynamicWorker.
  */
-function updateTfStatus(context: StatusContext): void {
+function updateTfStatus(context: StatusContext & { job: Job<TFJob> }): void {
   const { job } = context;
-  const tfSpec = job.spec as unknown as TFJobSpec;
+  const tfSpec = job.spec;
   const specs = replicaSpecs(job);
   const qualified = `${job.metadata.namespace}/${job.metadata.name}`;
   const hasChief = 'Chief' in specs || 'Master' in specs;
@@ -104,14 +104,14 @@ function updateTfStatus(context: StatusContext): void {
   }
 }
 
-export const tensorflow: Framework = {
+export const tensorflow: Framework<TFJob> = {
   info,
   createsServices: true,
 
   updateStatus: updateTfStatus,
 
   defaults(job) {
-    (job.spec as unknown as TFJobSpec).successPolicy ??= '';
+    job.spec.successPolicy ??= '';
   },
 
   isMasterRole(job, replicaType, index) {

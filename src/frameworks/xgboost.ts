@@ -1,5 +1,6 @@
 // XGBoostJob: Rabit tracker environment in every container (the reference's
 // pkg/controller.v1/xgboost/xgboost.go, release-1.9).
+import type { XGBoostJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
@@ -10,7 +11,7 @@ import { coordinatorStatus } from '../status/rules.ts';
 const info = KINDS.XGBoostJob;
 const PORT_NAME = info.defaultPort!.name;
 
-function requiredPort(job: Job, replicaType: string): number {
+function requiredPort(job: Job<XGBoostJob>, replicaType: string): number {
   const port = defaultContainerPort(job, replicaType, PORT_NAME);
   if (port === undefined) {
     throw new Error(
@@ -20,7 +21,7 @@ function requiredPort(job: Job, replicaType: string): number {
   return port;
 }
 
-export const xgboost: Framework = {
+export const xgboost: Framework<XGBoostJob> = {
   info,
   createsServices: true,
 

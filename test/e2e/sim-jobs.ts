@@ -1,15 +1,15 @@
 // Helpers for jobs that run on the simulated cluster: kwok finishes a pod by itself when its template
 // carries the finish annotation, so nobody touches pod status.
+import { replicaSpecs } from '../../src/api/job.ts';
 import assert from 'node:assert/strict';
 import type { KindName } from '../../src/api/kinds.ts';
-import { KINDS } from '../../src/api/kinds.ts';
-import type { Job, ReplicaSpec } from '../../src/api/types.ts';
+import type { Job } from '../../src/api/types.ts';
 import { EXIT_CODE_ANNOTATION, FINISH_ANNOTATION } from '../cluster/sim.ts';
 import { hasCondition, waitForJob } from '../integration/operator.ts';
 
 /** Makes every pod of `types` finish on its own once running, with the given outcome. */
 export function finishing(job: Job, types: string[], phase: 'Succeeded' | 'Failed', exitCode?: number): Job {
-  const specs = job.spec[KINDS[job.kind].replicaSpecsField] as Record<string, ReplicaSpec>;
+  const specs = replicaSpecs(job);
   for (const type of types) {
     const template = specs[type].template!;
     const annotations: Record<string, string> = { [FINISH_ANNOTATION]: phase };

@@ -7,6 +7,7 @@
 //   await waitForJob(ns, 'PyTorchJob', 'demo', (job) => hasCondition(job, 'Running'), 'Running');
 //
 // TEST_LOG_LEVEL=debug shows the operator's logs.
+import { replicaSpecs } from '../../src/api/job.ts';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -16,7 +17,7 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KINDS, LABELS, VERSION, type KindName } from '../../src/api/kinds.ts';
-import type { ConditionType, Job, JobCondition, ReplicaSpec } from '../../src/api/types.ts';
+import type { ConditionType, Job, JobCondition } from '../../src/api/types.ts';
 import { DEFAULT_RENDER_OPTIONS } from '../../src/frameworks/framework.ts';
 import { KubeClient } from '../../src/kube/client.ts';
 import { loadKubeConfig } from '../../src/kube/config.ts';
@@ -135,7 +136,7 @@ const jobResource = (kind: KindName, namespace: string) => ({
  */
 export async function createJob(job: Job, { schedulable = false } = {}): Promise<Job> {
   const body = structuredClone(job);
-  const specs = body.spec[KINDS[job.kind].replicaSpecsField] as Record<string, ReplicaSpec>;
+  const specs = replicaSpecs(body);
   for (const pod of Object.values(specs).map((spec) => spec.template?.spec)) {
     if (pod && !schedulable) pod.nodeSelector = { 'training-operator.test/no-such-node': 'true' };
   }

@@ -12,8 +12,7 @@ import {
   setHeaderOptions,
   type V1Container,
 } from '@kubernetes/client-node';
-import { KINDS } from '../../src/api/kinds.ts';
-import type { Job, ReplicaSpec } from '../../src/api/types.ts';
+import type { Job } from '../../src/api/types.ts';
 import { makeJob } from '../support/builders.ts';
 import * as harness from './harness.ts';
 import {
@@ -44,7 +43,7 @@ function job(
   const builder = makeJob('PyTorchJob', name, ns).replicas('Master', 1);
   if (options.worker) builder.replicas('Worker', 1);
   const built = builder.obj();
-  const specs = built.spec[KINDS.PyTorchJob.replicaSpecsField] as Record<string, ReplicaSpec>;
+  const specs = built.spec.pytorchReplicaSpecs;
   options.masterContainers?.(specs.Master.template!.spec!.containers);
   if (specs.Worker) options.workerContainers?.(specs.Worker.template!.spec!.containers);
   return built;

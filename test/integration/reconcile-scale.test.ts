@@ -1,6 +1,7 @@
 // Scaling a running job (ReconcilePods in the reference's pkg/controller.v1/common/pod.go, and
 // pkg/controller.v1/pytorch/hpa.go, release-1.9): more replicas create the missing indices, fewer delete the
 // pods and services past the count; the CRD's scale subresource drives the Worker replicas.
+import { replicaSpecs } from '../../src/api/job.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LABELS } from '../../src/api/kinds.ts';
@@ -86,7 +87,7 @@ describe('scaling', () => {
 
     await harness.kubectl(['scale', '-n', ns, 'pytorchjob/demo', '--replicas=3']);
     const job = await getJob(ns, 'PyTorchJob', 'demo');
-    assert.equal((job.spec.pytorchReplicaSpecs as { Worker: { replicas: number } }).Worker.replicas, 3);
+    assert.equal(replicaSpecs(job).Worker.replicas, 3);
     await waitForObjects(ns, 'demo', ['demo-master-0', 'demo-worker-0', 'demo-worker-1', 'demo-worker-2']);
 
     // The scale subresource reads the Worker status the operator writes: active count and selector.

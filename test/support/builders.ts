@@ -1,7 +1,8 @@
 // Fixture builders in the style of jobset's wrappers: makeJob('PyTorchJob', 'mnist').replicas('Worker', 2).obj()
 import type { V1Container, V1ContainerPort } from '@kubernetes/client-node';
 import { API_VERSION, KINDS, type KindName, type RestartPolicy } from '../../src/api/kinds.ts';
-import type { Job, ReplicaSpec, RunPolicy } from '../../src/api/types.ts';
+import { replicaSpecs } from '../../src/api/job.ts';
+import type { JobOfKind, ReplicaSpec, RunPolicy } from '../../src/api/types.ts';
 
 export interface ReplicaOptions {
   restartPolicy?: RestartPolicy;
@@ -11,16 +12,14 @@ export interface ReplicaOptions {
   unsetReplicas?: boolean;
 }
 
-export class JobBuilder {
-  private readonly job: Job;
+export class JobBuilder<K extends KindName = KindName> {
+  private readonly job: JobOfKind<K>;
 
-  constructor(kind: KindName, name: string, namespace = 'default') {
-    this.job = {
-      apiVersion: API_VERSION,
-      kind,
-      metadata: { name, namespace },
-      spec: { [KINDS[kind].replicaSpecsField]: {} },
-    };
+  constructor(kind: K, name: string, namespace = 'default') {
+    // The replica map's field is named by the kind, which TypeScript cannot follow from a string.
+    const spec = { [KINDS[kind].replicaSpecsField]: {} };
+    const job = { apiVersion: API_VERSION, kind, metadata: { name, namespace }, spec };
+    this.job = job as unknown as JobOfKind<K>;
   }
 
   replicas(type: string, count: number, options: ReplicaOptions = {}): this {
@@ -41,7 +40,7 @@ export class JobBuilder {
       },
     };
     if (!options.unsetReplicas) spec.replicas = count;
-    (this.job.spec[info.replicaSpecsField] as Record<string, ReplicaSpec>)[type] = spec;
+    replicaSpecs(this.job)[type] = spec;
     return this;
   }
 
@@ -60,11 +59,11 @@ export class JobBuilder {
     return this;
   }
 
-  obj(): Job {
+  obj(): JobOfKind<K> {
     return structuredClone(this.job);
   }
 }
 
-export function makeJob(kind: KindName, name: string, namespace?: string): JobBuilder {
+export function makeJob<K extends KindName>(kind: K, name: string, namespace?: string): JobBuilder<K> {
   return new JobBuilder(kind, name, namespace);
 }

@@ -1,6 +1,7 @@
 // The limits that refuse jobs which could never run (docs/crds.md): Service names derived from the job
 // name, restart policies, negative replica counts, labels and annotations, the request size; and the
 // warning for a job without a single pod.
+import { replicaSpecs } from '../../src/api/job.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { API_VERSION, KIND_NAMES, KINDS, type KindName, RESTART_POLICIES } from '../../src/api/kinds.ts';
@@ -108,7 +109,7 @@ describe('Service names derived from the job name', () => {
 describe('replica fields', () => {
   const withWorker = (worker: Record<string, unknown>) => {
     const j = job('TFJob', { PS: 1, Worker: 1 });
-    Object.assign((j.spec.tfReplicaSpecs as Record<string, object>).Worker, worker);
+    Object.assign(replicaSpecs(j).Worker, worker);
     return j;
   };
 
@@ -179,10 +180,9 @@ describe('labels and annotations, as the API server checks every object’s meta
 describe('request size', () => {
   const withArgument = (length: number) => {
     const j = job('PaddleJob', { Worker: 1 });
-    const replica = (
-      j.spec.paddleReplicaSpecs as Record<string, { template: { spec: { containers: object[] } } }>
-    ).Worker;
-    replica.template.spec.containers = [{ name: 'paddle', image: 'busybox', args: ['a'.repeat(length)] }];
+    replicaSpecs(j).Worker.template!.spec!.containers = [
+      { name: 'paddle', image: 'busybox', args: ['a'.repeat(length)] },
+    ];
     return j;
   };
 

@@ -1,3 +1,4 @@
+import { replicaSpecs } from '../../src/api/job.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { makeJob } from '../support/builders.ts';
@@ -247,7 +248,7 @@ describe('restart policies and limits (common/pod.go, common/job.go)', () => {
   test('scaling down deletes pods and services past the new count', () => {
     const world = new World(pytorch().obj());
     world.step();
-    (world.job.spec.pytorchReplicaSpecs as Record<string, { replicas: number }>).Worker.replicas = 1;
+    replicaSpecs(world.job).Worker.replicas = 1;
     world.step();
     assert.deepEqual(world.names('Pod'), ['demo-master-0', 'demo-worker-0']);
     assert.deepEqual(world.names('Service'), ['demo-master-0', 'demo-worker-0']);

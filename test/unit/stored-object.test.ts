@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InputError } from '../../src/api/errors.ts';
+import { replicaSpecs } from '../../src/api/job.ts';
 import { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, parseJobDocuments } from '../../src/api/parse.ts';
 import { GENERATED_NAME_PLACEHOLDER } from '../../src/api/schema.ts';
 import type { Job } from '../../src/api/types.ts';
@@ -39,13 +40,7 @@ const parseOne = (text: string) => {
   return parsed;
 };
 
-const container = (job: Job) =>
-  (
-    job.spec.pytorchReplicaSpecs as Record<
-      string,
-      { template: { spec: { containers: Record<string, unknown>[] } } }
-    >
-  ).Worker.template.spec.containers[0];
+const container = (job: Job) => replicaSpecs(job).Worker.template!.spec!.containers[0];
 
 const dir = mkdtempSync(join(tmpdir(), 'stored-object-'));
 function file(name: string, text: string): string {
@@ -65,7 +60,7 @@ describe('the stored job', () => {
   test('nulls the schema does not allow are dropped, with a warning', () => {
     const { errors, warnings, stored } = validateJob(parseOne(JOB).job);
     assert.deepEqual(errors, []);
-    assert.deepEqual((container(stored).resources as { limits: object }).limits, {});
+    assert.deepEqual(container(stored).resources!.limits, {});
     assert.deepEqual(warnings, [
       'spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].resources.limits.nvidia.com/gpu: null dropped: the API server stores the job without this field',
     ]);
@@ -90,9 +85,7 @@ describe('the stored job', () => {
     ]);
     assert.equal('label' in stored.metadata, false);
     assert.equal('status' in stored, false);
-    const template = (stored.spec.pytorchReplicaSpecs as Record<string, { template: { spec: object } }>)
-      .Worker;
-    assert.equal('podAntiAffinity' in template.template.spec, false);
+    assert.equal('podAntiAffinity' in replicaSpecs(stored).Worker.template!.spec!, false);
     assert.ok('status' in job && 'label' in job.metadata, 'the parsed job is not modified');
   });
 });
@@ -106,7 +99,7 @@ describe('field validation: Strict, Warn, Ignore', () => {
   test('repeated keys are found with their paths; the last one counts', () => {
     const { job, duplicateFields } = parseOne(text);
     assert.deepEqual(duplicateFields, ['spec.pytorchReplicaSpecs.Worker.replicas']);
-    assert.equal((job.spec.pytorchReplicaSpecs as Record<string, { replicas: number }>).Worker.replicas, 3);
+    assert.equal(replicaSpecs(job).Worker.replicas, 3);
     const listed = parseOne(JOB.replace('image: busybox', 'image: busybox\n              image: alpine'));
     assert.deepEqual(listed.duplicateFields, [
       'spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].image',

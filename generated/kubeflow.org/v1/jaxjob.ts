@@ -9,11 +9,11 @@ export interface JAXJob {
   /**
    * APIVersion of the object: kubeflow.org/v1.
    */
-  apiVersion?: string;
+  apiVersion: 'kubeflow.org/v1';
   /**
    * Kind of the object: JAXJob.
    */
-  kind?: string;
+  kind: 'JAXJob';
   metadata?: V1ObjectMeta;
   spec: JAXJobSpec;
   /**

@@ -9,11 +9,11 @@ export interface MPIJob {
   /**
    * APIVersion of the object: kubeflow.org/v1.
    */
-  apiVersion?: string;
+  apiVersion: 'kubeflow.org/v1';
   /**
    * Kind of the object: MPIJob.
    */
-  kind?: string;
+  kind: 'MPIJob';
   metadata?: V1ObjectMeta;
   spec: MPIJobSpec;
   /**

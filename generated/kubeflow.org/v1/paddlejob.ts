@@ -9,11 +9,11 @@ export interface PaddleJob {
   /**
    * APIVersion of the object: kubeflow.org/v1.
    */
-  apiVersion?: string;
+  apiVersion: 'kubeflow.org/v1';
   /**
    * Kind of the object: PaddleJob.
    */
-  kind?: string;
+  kind: 'PaddleJob';
   metadata?: V1ObjectMeta;
   spec: PaddleJobSpec;
   /**

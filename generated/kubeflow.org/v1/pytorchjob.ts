@@ -9,11 +9,11 @@ export interface PyTorchJob {
   /**
    * APIVersion of the object: kubeflow.org/v1.
    */
-  apiVersion?: string;
+  apiVersion: 'kubeflow.org/v1';
   /**
    * Kind of the object: PyTorchJob.
    */
-  kind?: string;
+  kind: 'PyTorchJob';
   metadata?: V1ObjectMeta;
   spec: PyTorchJobSpec;
   /**

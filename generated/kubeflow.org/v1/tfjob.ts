@@ -9,11 +9,11 @@ export interface TFJob {
   /**
    * APIVersion of the object: kubeflow.org/v1.
    */
-  apiVersion?: string;
+  apiVersion: 'kubeflow.org/v1';
   /**
    * Kind of the object: TFJob.
    */
-  kind?: string;
+  kind: 'TFJob';
   metadata?: V1ObjectMeta;
   spec: TFJobSpec;
   /**

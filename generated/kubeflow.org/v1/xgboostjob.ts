@@ -9,11 +9,11 @@ export interface XGBoostJob {
   /**
    * APIVersion of the object: kubeflow.org/v1.
    */
-  apiVersion?: string;
+  apiVersion: 'kubeflow.org/v1';
   /**
    * Kind of the object: XGBoostJob.
    */
-  kind?: string;
+  kind: 'XGBoostJob';
   metadata?: V1ObjectMeta;
   spec: XGBoostJobSpec;
   /**
