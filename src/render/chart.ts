@@ -29,7 +29,7 @@ export function ownerReference(job: Job): V1OwnerReference {
 export class JobChart extends Chart {
   constructor(
     app: App,
-    readonly job: Job,
+    job: Job,
     framework: Framework,
     options: RenderOptions,
     observed: Observed,

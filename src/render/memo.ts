@@ -8,7 +8,7 @@ import { frameworkFor } from '../frameworks/registry.ts';
 import { render } from './render.ts';
 
 /** Everything render reads, as one string. */
-export function renderInputs(job: Job, options: RenderOptions, observed: Observed): string {
+function renderInputs(job: Job, options: RenderOptions, observed: Observed): string {
   const { name, namespace, uid, annotations } = job.metadata;
   const observedInputs = frameworkFor(job.kind).observedInputs?.(observed);
   return JSON.stringify([
