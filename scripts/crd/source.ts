@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type KindInfo, type KindName, RESTART_POLICIES } from '../../src/api/kinds.ts';
+import type { KindInfo, KindName, RestartPolicy } from '../../src/api/kinds.ts';
 import {
   containerRules,
   derivedNameRules,
@@ -17,6 +17,8 @@ import {
   MANAGED_BY_VALUES,
 } from './rules.ts';
 import { dateTime, quantity, type Schema, truncateDescription, type VendoredSchemas } from './structural.ts';
+
+const RESTART_POLICIES: RestartPolicy[] = ['Always', 'OnFailure', 'Never', 'ExitCode'];
 
 /** Bounds that keep the estimated cost of the CEL rules within the API server's budget (docs/crds.md). */
 export const BOUNDS = {

@@ -38,8 +38,8 @@ export interface KindInfo<K extends KindName = KindName> {
   scalesWorkers: boolean;
 }
 
-export type RestartPolicy = 'Always' | 'OnFailure' | 'Never' | 'ExitCode';
-export const RESTART_POLICIES: readonly RestartPolicy[] = ['Always', 'OnFailure', 'Never', 'ExitCode'];
+/** The CRD's enum (scripts/crd/source.ts), through the generated types. */
+export type RestartPolicy = NonNullable<ReplicaSpec['restartPolicy']>;
 export type CleanPodPolicy = 'All' | 'Running' | 'None';
 
 export const KINDS: { [K in KindName]: KindInfo<K> } = {

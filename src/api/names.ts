@@ -30,3 +30,14 @@ export function replicaSelector(job: Job, replicaType: string): string {
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
 }
+
+/**
+ * `kind/namespace/name` (no namespace for cluster-scoped objects): the one key of an object wherever
+ * objects are cached, compared or queued.
+ */
+export function objectKey(object: {
+  kind?: string;
+  metadata?: { namespace?: string; name?: string };
+}): string {
+  return `${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
+}

@@ -7,7 +7,14 @@ import { InputError } from '../api/errors.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
 import { fieldValidationOf, VALIDATE_CHOICES } from './field-validation.ts';
 import { installManifestsOptions } from './install-manifests.ts';
-import { ENV_PREFIX, RUN_OPTIONS, withEnvTwins } from './run-options.ts';
+import {
+  ENV_PREFIX,
+  frameworkSettingsOf,
+  RUN_OPTIONS,
+  SYNTH_FRAMEWORK_FLAGS,
+  withEnvTwins,
+  withUntypedFlags,
+} from './run-options.ts';
 import type { Output } from './validate.ts';
 
 const output: Output = {
@@ -51,7 +58,7 @@ await yargs(hideBin(process.argv))
     'synth',
     'print every object the operator would create for the jobs, as YAML, without a cluster',
     (y) =>
-      y
+      withUntypedFlags(y, SYNTH_FRAMEWORK_FLAGS)
         .option('file', fileOption)
         .option('namespace', {
           alias: 'n',
@@ -64,9 +71,8 @@ await yargs(hideBin(process.argv))
           type: 'string',
           describe: 'add PodGroups and pod decoration: volcano, or a scheduler-plugins scheduler name',
         })
-        .option('mpi-kubectl-delivery-image', RUN_OPTIONS['mpi-kubectl-delivery-image'])
         .option('validate', validateOption)
-        .example('$0 synth -f examples/pytorchjob.yaml', 'the pods and services of a PyTorchJob')
+        .example('$0 synth -f job.yaml', 'the pods and services the operator creates for the jobs')
         .example('$0 synth -f job.yaml --gang-scheduler volcano', 'with a Volcano PodGroup'),
     (args) =>
       run(async () =>
@@ -75,7 +81,7 @@ await yargs(hideBin(process.argv))
             files: args.file,
             namespace: args.namespace,
             gangSchedulerName: args.gangSchedulerName,
-            mpiKubectlDeliveryImage: args.mpiKubectlDeliveryImage,
+            settings: frameworkSettingsOf(args, SYNTH_FRAMEWORK_FLAGS),
             fieldValidation: fieldValidationOf(args.validate),
           },
           output,
@@ -123,10 +129,8 @@ await yargs(hideBin(process.argv))
           logLevel: args.logLevel,
           render: {
             gangSchedulerName: args.gangSchedulerName,
-            pytorchInitContainerImage: args.pytorchInitContainerImage,
-            pytorchInitContainerMaxTries: args.pytorchInitContainerMaxTries,
-            mpiKubectlDeliveryImage: args.mpiKubectlDeliveryImage,
             clusterDomain: args.clusterDomain,
+            settings: frameworkSettingsOf(args),
           },
         }),
       ),

@@ -1,11 +1,47 @@
 // The `run` command's flags. Each has an environment-variable twin, TRAINING_OPERATOR_<FLAG>, read here
 // rather than through yargs' .env(), which would turn every unrelated TRAINING_OPERATOR_* variable
 // into an unknown-argument error under .strict().
-import type { Options } from 'yargs';
-import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
+import type { Argv, Options } from 'yargs';
+import type { RenderOptions, Setting } from '../frameworks/framework.ts';
+import { frameworkSettings } from '../frameworks/registry.ts';
 import { LOG_LEVELS } from '../telemetry/log-levels.ts';
 
 export const ENV_PREFIX = 'TRAINING_OPERATOR';
+
+const flagOf = ({ type, default: value, describe }: Setting): Options => ({ type, default: value, describe });
+
+/** Each framework's settings (Framework.settings) as flags of `run`. */
+export const FRAMEWORK_FLAGS: Record<string, Options> = Object.fromEntries(
+  Object.entries(frameworkSettings()).map(([flag, setting]) => [flag, flagOf(setting)]),
+);
+
+/** The framework settings that are also flags of `synth`. */
+export const SYNTH_FRAMEWORK_FLAGS: Record<string, Options> = Object.fromEntries(
+  Object.entries(frameworkSettings())
+    .filter(([, setting]) => setting.synth)
+    .map(([flag, setting]) => [flag, flagOf(setting)]),
+);
+
+/**
+ * Adds flags whose names are known at run time only (the frameworks'), leaving the arguments' type as
+ * it is: yargs would otherwise type every argument as unknown. frameworkSettingsOf reads them by name.
+ */
+export function withUntypedFlags<T>(y: Argv<T>, flags: Record<string, Options>): Argv<T> {
+  y.options(flags);
+  return y;
+}
+
+/** The framework settings among parsed arguments, by flag name, for RenderOptions.settings. */
+export function frameworkSettingsOf(
+  args: Record<string, unknown>,
+  flags: Record<string, Options> = FRAMEWORK_FLAGS,
+): RenderOptions['settings'] {
+  const given = Object.keys(flags).flatMap((flag) => {
+    const value = args[flag];
+    return typeof value === 'string' || typeof value === 'number' ? [[flag, value] as const] : [];
+  });
+  return Object.fromEntries(given);
+}
 
 export const RUN_OPTIONS = {
   kubeconfig: {
@@ -71,21 +107,7 @@ export const RUN_OPTIONS = {
     default: process.env.POD_NAMESPACE ?? process.env.MY_POD_NAMESPACE ?? 'default',
     describe: 'Lease namespace (default: $POD_NAMESPACE)',
   },
-  'pytorch-init-container-image': {
-    type: 'string',
-    default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerImage,
-    describe: 'image of the PyTorch wait-for-master init container',
-  },
-  'pytorch-init-container-max-tries': {
-    type: 'number',
-    default: DEFAULT_RENDER_OPTIONS.pytorchInitContainerMaxTries,
-    describe: 'DNS lookups the init container tries',
-  },
-  'mpi-kubectl-delivery-image': {
-    type: 'string',
-    default: DEFAULT_RENDER_OPTIONS.mpiKubectlDeliveryImage,
-    describe: 'image of the MPI launcher kubectl-delivery init container',
-  },
+  ...FRAMEWORK_FLAGS,
   'cluster-domain': {
     type: 'string',
     default: process.env.CUSTOM_CLUSTER_DOMAIN,

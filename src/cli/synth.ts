@@ -3,7 +3,7 @@ import { isManagedElsewhere, isSuspended } from '../api/job.ts';
 import { type FieldValidation, GENERATED_NAME_PLACEHOLDER } from '../api/schema.ts';
 import type { Job } from '../api/types.ts';
 import { validateJob } from '../api/validate.ts';
-import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
+import type { RenderOptions } from '../frameworks/framework.ts';
 import { withDefaults } from '../frameworks/registry.ts';
 import { render } from '../render/render.ts';
 import { errorLine, inNamespace, jobRef, readJobs } from './input.ts';
@@ -14,7 +14,8 @@ export interface SynthOptions {
   files: string[];
   namespace: string;
   gangSchedulerName?: string;
-  mpiKubectlDeliveryImage?: string;
+  /** Framework settings given as flags (`--mpi-kubectl-delivery-image`), by flag name. */
+  settings?: RenderOptions['settings'];
   /** kubectl's `--validate`: Strict (the default) refuses unknown and repeated fields. */
   fieldValidation?: FieldValidation;
 }
@@ -47,12 +48,7 @@ export function synthCommand(options: SynthOptions, output: Output): number {
     problems.forEach(output.err);
     return 1;
   }
-  const renderOptions = {
-    ...DEFAULT_RENDER_OPTIONS,
-    gangSchedulerName: options.gangSchedulerName,
-    mpiKubectlDeliveryImage:
-      options.mpiKubectlDeliveryImage ?? DEFAULT_RENDER_OPTIONS.mpiKubectlDeliveryImage,
-  };
+  const renderOptions = { gangSchedulerName: options.gangSchedulerName, settings: options.settings };
   const objects = jobs.flatMap(({ written, stored }) => {
     if (!written.metadata.name) {
       output.err(

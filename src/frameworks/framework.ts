@@ -2,6 +2,7 @@
 import type { V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import type { Construct } from 'constructs';
 import type { KindInfo } from '../api/kinds.ts';
+import type { Verb } from '../kube/request-counter.ts';
 import type { Job, KubeflowJob } from '../api/types.ts';
 import type { StatusContext } from '../status/context.ts';
 
@@ -9,20 +10,50 @@ import type { StatusContext } from '../status/context.ts';
 export interface RenderOptions {
   /** `--gang-scheduler-name`: `volcano`, or any other name for scheduler-plugins; unset = no gang scheduling. */
   gangSchedulerName?: string;
-  /** Image and tries of the PyTorch worker's wait-for-master init container. */
-  pytorchInitContainerImage: string;
-  pytorchInitContainerMaxTries: number;
-  /** Image of the MPI launcher's kubectl-delivery init container. */
-  mpiKubectlDeliveryImage: string;
   /** Cluster domain appended to TF_CONFIG hosts (the reference reads CUSTOM_CLUSTER_DOMAIN). */
   clusterDomain?: string;
+  /** Framework settings by flag name (Framework.settings); one not given takes its default. */
+  settings?: Readonly<Record<string, string | number>>;
 }
 
-export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
-  pytorchInitContainerImage: 'alpine:3.10',
-  pytorchInitContainerMaxTries: 100,
-  mpiKubectlDeliveryImage: 'ghcr.io/kubeflow/training-v1/kubectl-delivery:latest',
+/** No gang scheduling, and every framework setting at its default. */
+export const DEFAULT_RENDER_OPTIONS: RenderOptions = {};
+
+/**
+ * A framework's own setting: a `run` flag (with its TRAINING_OPERATOR_<FLAG> twin), also a `synth` flag
+ * where `synth` says so, and its default.
+ */
+export type Setting = ({ type: 'string'; default: string } | { type: 'number'; default: number }) & {
+  describe: string;
+  synth?: boolean;
 };
+
+/** The value of one of a framework's settings: the one given under its flag name, else its default. */
+export function settingOf<S extends Record<string, Setting>, F extends keyof S & string>(
+  options: RenderOptions,
+  settings: S,
+  flag: F,
+): S[F]['default'] {
+  return options.settings?.[flag] ?? settings[flag].default;
+}
+
+/** A kind of object a framework creates besides pods and services. */
+export interface OwnedKind {
+  apiVersion: string;
+  kind: string;
+  /** Whether a live object that differs from the desired one is patched back; else it is only created and deleted. */
+  patched: boolean;
+  /** Whether suspending the job deletes it, like the job's pods (an autoscaler would scale a suspended job). */
+  deletedOnSuspend?: boolean;
+}
+
+/** One rule of a Role, as the Kubernetes RBAC API spells it. */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: Verb[];
+  resourceNames?: string[];
+}
 
 /** Objects the operator observed in the cluster that change the desired state (MPI's host discovery). */
 export interface Observed {
@@ -57,6 +88,15 @@ export interface Framework<J extends KubeflowJob = KubeflowJob> {
   configurePod(context: PodContext<J>, pod: V1PodSpec): void;
   /** Whether each pod gets a headless service of the same name (all but MPI). */
   createsServices: boolean;
+  /** The kinds addConstructs creates, for the caches, the diff and the operator's RBAC. */
+  owns?: readonly OwnedKind[];
+  /**
+   * The rules of the Roles addConstructs creates, without their per-job resourceNames: RBAC lets the
+   * operator create a Role only when it holds every permission the Role grants.
+   */
+  grants?: readonly PolicyRule[];
+  /** The framework's settings by flag name; their flag names are the operator's `run` flags. */
+  settings?: Readonly<Record<string, Setting>>;
   /** Pod name; the default is `<job>-<type>-<index>`. */
   podName?(job: Job<J>, replicaType: string, index: number): string;
   /** Whether pods of this type carry the replica-index label (MPI's launcher does not). */

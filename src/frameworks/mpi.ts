@@ -15,7 +15,15 @@ import { replicaName } from '../api/names.ts';
 import { replicaSpecs } from '../api/job.ts';
 import type { Job } from '../api/types.ts';
 import { ManifestObject } from '../render/manifest.ts';
-import { envVar, type Framework, type Observed, type RenderOptions } from './framework.ts';
+import {
+  envVar,
+  type Framework,
+  type Observed,
+  type PolicyRule,
+  type RenderOptions,
+  type Setting,
+  settingOf,
+} from './framework.ts';
 import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.MPIJob;
@@ -25,6 +33,24 @@ const CONFIG_MOUNT = '/etc/mpi';
 const KUBECTL_MOUNT = '/opt/kube';
 const EXECUTABLE = 0o555;
 const READ_ONLY = 0o444;
+
+const SETTINGS = {
+  'mpi-kubectl-delivery-image': {
+    type: 'string',
+    default: 'ghcr.io/kubeflow/training-v1/kubectl-delivery:latest',
+    describe: 'image of the MPI launcher kubectl-delivery init container',
+    synth: true,
+  },
+} satisfies Record<string, Setting>;
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const RBAC_API = `${RBAC_GROUP}/v1`;
+
+/** The launcher reads the job's pods and runs its ranks in the workers through `kubectl exec`. */
+const LAUNCHER_RULES: PolicyRule[] = [
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+];
 
 export const launcherName = (job: Mpi) => `${job.metadata.name}-launcher`;
 export const configMapName = (job: Mpi) => `${job.metadata.name}-config`;
@@ -113,7 +139,7 @@ function kubectlDelivery(job: Mpi, options: RenderOptions): V1Container {
   const limits = { cpu: '100m', memory: '512Mi', 'ephemeral-storage': '5Gi' };
   return {
     name: 'kubectl-delivery',
-    image: options.mpiKubectlDeliveryImage,
+    image: settingOf(options, SETTINGS, 'mpi-kubectl-delivery-image'),
     imagePullPolicy: 'IfNotPresent',
     env: [envVar('TARGET_DIR', KUBECTL_MOUNT), envVar('NAMESPACE', job.metadata.namespace ?? 'default')],
     volumeMounts: [
@@ -196,20 +222,20 @@ class LauncherAccess extends Construct {
       metadata: { name: serviceAccount, labels },
     });
     new ManifestObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
+      apiVersion: RBAC_API,
       kind: 'Role',
       metadata: { name, labels },
-      rules: [
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'], resourceNames: workers },
-      ],
+      // Exec only into this job's workers.
+      rules: LAUNCHER_RULES.map((rule) =>
+        rule.resources.includes('pods/exec') ? { ...rule, resourceNames: workers } : rule,
+      ),
     });
     new ManifestObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
+      apiVersion: RBAC_API,
       kind: 'RoleBinding',
       metadata: { name, labels },
       subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace: job.metadata.namespace }],
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name },
     });
   }
 }
@@ -217,6 +243,14 @@ class LauncherAccess extends Construct {
 export const mpi: Framework<MPIJob> = {
   info,
   createsServices: false,
+  owns: [
+    { apiVersion: 'v1', kind: 'ConfigMap', patched: true },
+    { apiVersion: 'v1', kind: 'ServiceAccount', patched: false },
+    { apiVersion: RBAC_API, kind: 'Role', patched: true },
+    { apiVersion: RBAC_API, kind: 'RoleBinding', patched: false },
+  ],
+  grants: LAUNCHER_RULES,
+  settings: SETTINGS,
 
   updateStatus(context) {
     coordinatorStatus(context, { coordinator: 'Launcher' });

@@ -9,12 +9,34 @@ import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts
 import type { Job } from '../api/types.ts';
 import type { ElasticPolicy, PyTorchJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { defaultElasticReplicas } from './elastic.ts';
-import { appendEnv, envVar, type Framework, type PodContext, type RenderOptions } from './framework.ts';
+import {
+  appendEnv,
+  envVar,
+  type Framework,
+  type OwnedKind,
+  type PodContext,
+  type RenderOptions,
+  type Setting,
+  settingOf,
+} from './framework.ts';
 import { ManifestObject } from '../render/manifest.ts';
 import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.PyTorchJob;
 const PORT_NAME = info.defaultPort!.name;
+
+const SETTINGS = {
+  'pytorch-init-container-image': {
+    type: 'string',
+    default: 'alpine:3.10',
+    describe: 'image of the PyTorch wait-for-master init container',
+  },
+  'pytorch-init-container-max-tries': {
+    type: 'number',
+    default: 100,
+    describe: 'DNS lookups the init container tries',
+  },
+} satisfies Record<string, Setting>;
 
 type PyTorch = Job<PyTorchJob>;
 
@@ -85,25 +107,33 @@ function podEnv({ job, replicaType, index }: PodContext<PyTorchJob>): V1EnvVar[]
 /** Workers wait until the master's service resolves, so rendezvous does not start against nothing. */
 function waitForMasterInitContainer(job: PyTorch, options: RenderOptions): V1Container {
   const master = replicaName(job.metadata.name, 'Master', 0);
+  const maxTries = settingOf(options, SETTINGS, 'pytorch-init-container-max-tries');
   return {
     name: 'init-pytorch',
-    image: options.pytorchInitContainerImage,
+    image: settingOf(options, SETTINGS, 'pytorch-init-container-image'),
     imagePullPolicy: 'IfNotPresent',
     resources: { limits: { cpu: '100m', memory: '20Mi' }, requests: { cpu: '50m', memory: '10Mi' } },
     command: [
       'sh',
       '-c',
-      `err=1;for i in $(seq ${options.pytorchInitContainerMaxTries}); do if nslookup ${master}; then err=0 && break; fi;echo waiting for master; sleep 2; done; exit $err`,
+      `err=1;for i in $(seq ${maxTries}); do if nslookup ${master}; then err=0 && break; fi;echo waiting for master; sleep 2; done; exit $err`,
     ],
   };
 }
+
+const HPA = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  patched: true,
+  deletedOnSuspend: true,
+} as const satisfies OwnedKind;
 
 /** Elastic training scales the Worker replicas between minReplicas and maxReplicas on these metrics. */
 class ElasticHpa extends ManifestObject {
   constructor(scope: Construct, job: PyTorch, policy: ElasticPolicy) {
     super(scope, 'ElasticHpa', {
-      apiVersion: 'autoscaling/v2',
-      kind: 'HorizontalPodAutoscaler',
+      apiVersion: HPA.apiVersion,
+      kind: HPA.kind,
       metadata: { name: job.metadata.name },
       spec: {
         scaleTargetRef: { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name },
@@ -118,6 +148,8 @@ class ElasticHpa extends ManifestObject {
 export const pytorch: Framework<PyTorchJob> = {
   info,
   createsServices: true,
+  owns: [HPA],
+  settings: SETTINGS,
 
   updateStatus(context) {
     coordinatorStatus(context, {

@@ -4,22 +4,20 @@
 // Nothing else is granted. test/unit/install-rbac.test.ts fails when a call site starts sending a verb
 // this table does not know; test/integration/install.test.ts runs every kind under these rules.
 // docs/install.md explains each rule.
-import { API_VERSION, KIND_NAMES, type KindName } from '../api/kinds.ts';
-import type { Job } from '../api/types.ts';
-import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
-import { withDefaults } from '../frameworks/registry.ts';
+import { KIND_NAMES, type KindName } from '../api/kinds.ts';
+import { DEFAULT_RENDER_OPTIONS, type PolicyRule } from '../frameworks/framework.ts';
+import { grantedRules } from '../frameworks/registry.ts';
 import type { Verb } from '../kube/request-counter.ts';
 import { CRD, EVENT, JOB_RESOURCES, LEASE, ResourceRegistry, type Resource } from '../kube/resources.ts';
 import type { TypeRef } from '../kube/types.ts';
 import { gangSchedulerFor } from '../gang/scheduler.ts';
 import { ownedTypes } from '../manager/manager.ts';
-import { diffObjects } from '../reconcile/diff.ts';
-import { render } from '../render/render.ts';
+import { patchedKinds } from '../reconcile/reconcile.ts';
 
 /** Every source file that sends requests to the API server, and the verbs it sends. */
 export const CALL_SITES = {
   informers: { file: 'src/manager/informer.ts', verbs: ['list', 'watch'] },
-  reconcile: { file: 'src/reconcile/apply.ts', verbs: ['create', 'delete', 'patch', 'update'] },
+  reconcile: { file: 'src/manager/apply.ts', verbs: ['create', 'delete', 'patch', 'update'] },
   events: { file: 'src/manager/events.ts', verbs: ['create'] },
   leaderElection: { file: 'src/manager/leader.ts', verbs: ['create', 'get', 'update'] },
   podGroupCheck: { file: 'src/cli/run.ts', verbs: ['get'] },
@@ -52,13 +50,8 @@ export interface Permission {
   because: { site: CallSite } | { check: ServerCheck };
 }
 
-/** A PolicyRule as Roles and ClusterRoles carry it: one resource (and name) per rule, verbs sorted. */
-export interface Rule {
-  apiGroups: string[];
-  resources: string[];
-  resourceNames?: string[];
-  verbs: Verb[];
-}
+/** A PolicyRule as the operator's Roles and ClusterRoles carry it: one resource (and name) per rule, verbs sorted. */
+export type Rule = PolicyRule;
 
 export interface RbacOptions {
   schemes: KindName[];
@@ -67,32 +60,9 @@ export interface RbacOptions {
   leaseName?: string;
 }
 
-const PATCH_PROBE_NAME = 'rbac-probe';
-
 /** Whether the reconciler patches live objects of this kind back to the desired state (server-side apply). */
-function reconcilerPatches(type: TypeRef): boolean {
-  const object = (value: number) => ({ ...type, metadata: { name: PATCH_PROBE_NAME }, spec: { value } });
-  return diffObjects([object(1)], [object(2)]).update.length > 0;
-}
-
-/** An MPIJob as small as the API accepts: the launcher Role is the same for every job but its names. */
-const SAMPLE_MPI_JOB: Job = {
-  apiVersion: API_VERSION,
-  kind: 'MPIJob',
-  metadata: { name: 'rbac', namespace: 'rbac' },
-  spec: {
-    mpiReplicaSpecs: {
-      Launcher: { template: { spec: { containers: [{ name: 'mpi', image: 'mpi' }] } } },
-      Worker: { template: { spec: { containers: [{ name: 'mpi', image: 'mpi' }] } } },
-    },
-  },
-};
-
-/** The rules of the Role the operator creates for every MPI launcher, whatever the job's worker names. */
-function launcherRoleRules(): Omit<Rule, 'resourceNames'>[] {
-  const role = render(withDefaults(SAMPLE_MPI_JOB), DEFAULT_RENDER_OPTIONS).find((o) => o.kind === 'Role');
-  if (!role) throw new Error('the MPIJob launcher renders no Role');
-  return (role.rules as Rule[]).map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs }));
+function reconcilerPatches(type: TypeRef, schemes: readonly KindName[]): boolean {
+  return schemes.some((kind) => patchedKinds(kind).has(type.kind));
 }
 
 const resourceOf = (r: Resource, subresource?: string) =>
@@ -121,18 +91,22 @@ function jobPermissions(kind: KindName): Permission[] {
 }
 
 /** The reconciler creates what a job needs and deletes what it no longer needs; some kinds it patches. */
-function ownedPermissions(type: TypeRef, registry: ResourceRegistry): Permission[] {
+function ownedPermissions(
+  type: TypeRef,
+  registry: ResourceRegistry,
+  schemes: readonly KindName[],
+): Permission[] {
   const r = registry.lookup(type);
   return [
     watched(r, ['list', 'watch'], { site: 'informers' }),
     watched(r, ['create', 'delete'], { site: 'reconcile' }),
-    ...(reconcilerPatches(type) ? [watched(r, ['patch'], { site: 'reconcile' })] : []),
+    ...(reconcilerPatches(type, schemes) ? [watched(r, ['patch'], { site: 'reconcile' })] : []),
   ];
 }
 
-/** Not used by the operator: it grants them to MPI launchers, for the job's own workers. */
-function launcherPermissions(): Permission[] {
-  return launcherRoleRules().flatMap((rule) =>
+/** Not used by the operator: the Roles it creates grant them (MPI's launcher, for the job's own workers). */
+function grantedPermissions(schemes: readonly KindName[]): Permission[] {
+  return grantedRules(schemes).flatMap((rule) =>
     rule.apiGroups.flatMap((apiGroup) =>
       rule.resources.map((resource): Permission => ({
         scope: 'watched',
@@ -182,8 +156,8 @@ export function operatorPermissions(options: RbacOptions): Permission[] {
   };
   return [
     ...schemes.flatMap(jobPermissions),
-    ...ownedTypes(managerOptions).flatMap((type) => ownedPermissions(type, registry)),
-    ...(schemes.includes('MPIJob') ? launcherPermissions() : []),
+    ...ownedTypes(managerOptions).flatMap((type) => ownedPermissions(type, registry, schemes)),
+    ...grantedPermissions(schemes),
     // Job events: SuccessfulCreatePod, PyTorchJobSucceeded, ...
     watched(EVENT, ['create'], { site: 'events' }),
     ...gangPermissions(options.gangSchedulerName),

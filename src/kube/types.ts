@@ -32,6 +32,8 @@ export interface TypeRef {
 export interface ObjectRef extends TypeRef {
   namespace?: string;
   name: string;
+  /** This incarnation only (a delete's precondition): an object recreated under the name is another. */
+  uid?: string;
 }
 
 /** A `metav1.Status`, the body of every error response and of watch ERROR events. */

@@ -10,6 +10,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { isGone } from '../kube/errors.ts';
 import type { Resource } from '../kube/resources.ts';
 import type { KubeObjectLike, WatchEvent } from '../kube/types.ts';
+import { objectKey } from '../api/names.ts';
 import { Backoff } from './backoff.ts';
 
 /** The two client calls an informer makes; tests substitute their own. */
@@ -30,8 +31,6 @@ export interface InformerOptions<T> {
   backoff?: Backoff;
   /** Applied to every object before it is cached, e.g. stripManagedFields to save memory. */
   transform?: (obj: T) => T;
-  /** Named secondary indexes: each function returns the index values of an object, for byIndex(). */
-  indexers?: Record<string, (obj: T) => string[]>;
 }
 
 export interface InformerHandlers<T> {
@@ -74,7 +73,7 @@ export class Informer<T extends KubeObjectLike> {
     if (options.namespace && !options.resource.namespaced) {
       throw new Error(`${options.resource.kind} is cluster-scoped: an informer for it takes no namespace`);
     }
-    this.store = new ObjectStore(options.indexers ?? {});
+    this.store = new ObjectStore();
     this.backoff = options.backoff ?? new Backoff({ initialMs: 200, maxMs: 1000, jitter: 0.5 });
   }
 
@@ -118,11 +117,6 @@ export class Informer<T extends KubeObjectLike> {
     return `${resource.plural} in ${namespace ? `namespace ${namespace}` : 'all namespaces'}`;
   }
 
-  /** The resourceVersion the next watch starts from. */
-  lastResourceVersion(): string | undefined {
-    return this.resourceVersion;
-  }
-
   /** Pass no namespace for cluster-scoped objects. */
   get(namespace: string | undefined, name: string): T | undefined {
     return this.store.get(namespace ?? '', name);
@@ -131,19 +125,6 @@ export class Informer<T extends KubeObjectLike> {
   /** Every cached object, or those of one namespace. */
   list(namespace?: string): T[] {
     return this.store.list(namespace);
-  }
-
-  /** Cached objects carrying all of `labels`, e.g. a job's pods by their job-name label. */
-  listByLabel(labels: Record<string, string>, namespace?: string): T[] {
-    const wanted = Object.entries(labels);
-    return this.store
-      .list(namespace)
-      .filter((obj) => wanted.every(([key, value]) => obj.metadata?.labels?.[key] === value));
-  }
-
-  /** Cached objects whose indexer `index` returned `value`. */
-  byIndex(index: string, value: string): T[] {
-    return this.store.byIndex(index, value);
   }
 
   private async run(): Promise<void> {
@@ -178,10 +159,10 @@ export class Informer<T extends KubeObjectLike> {
     const previous = this.store.replace(listed.items.map((obj) => this.transform(obj)));
     this.resourceVersion = listed.resourceVersion;
     for (const obj of this.store.list()) {
-      const old = previous.get(keyOf(obj));
+      const old = previous.get(objectKey(obj));
       if (!old) this.emit('add', obj);
       else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('update', obj, old);
-      previous.delete(keyOf(obj));
+      previous.delete(objectKey(obj));
     }
     for (const gone of previous.values()) this.emit('delete', gone);
     if (!this.synced) {
@@ -275,18 +256,9 @@ export function stripManagedFields<T extends KubeObjectLike>(obj: T): T {
   return { ...obj, metadata };
 }
 
-/** `namespace/name`, or `name` for cluster-scoped objects: the work-queue key of an object. */
-export function keyOf(obj: KubeObjectLike): string {
-  const { namespace, name = '' } = obj.metadata ?? {};
-  return namespace ? `${namespace}/${name}` : name;
-}
-
-/** The cache: objects by namespace and name, plus the secondary indexes. */
+/** The cache: objects by namespace and name. */
 class ObjectStore<T extends KubeObjectLike> {
   private byNamespace = new Map<string, Map<string, T>>();
-  private indexes = new Map<string, Map<string, Set<T>>>();
-
-  constructor(private readonly indexers: Record<string, (obj: T) => string[]>) {}
 
   get(namespace: string, name: string): T | undefined {
     return this.byNamespace.get(namespace)?.get(name);
@@ -297,62 +269,28 @@ class ObjectStore<T extends KubeObjectLike> {
     return [...this.byNamespace.values()].flatMap((objects) => [...objects.values()]);
   }
 
-  byIndex(index: string, value: string): T[] {
-    if (!this.indexers[index]) throw new Error(`no indexer named ${index}`);
-    return [...(this.indexes.get(index)?.get(value) ?? [])];
-  }
-
   /** Inserts or replaces; returns the replaced object. */
   upsert(obj: T): T | undefined {
     const { namespace = '', name = '' } = obj.metadata ?? {};
     let objects = this.byNamespace.get(namespace);
     if (!objects) this.byNamespace.set(namespace, (objects = new Map<string, T>()));
     const old = objects.get(name);
-    if (old) this.unindex(old);
     objects.set(name, obj);
-    this.index(obj);
     return old;
   }
 
   delete(obj: KubeObjectLike): void {
     const { namespace = '', name = '' } = obj.metadata ?? {};
     const objects = this.byNamespace.get(namespace);
-    const old = objects?.get(name);
-    if (!objects || !old) return;
-    this.unindex(old);
-    objects.delete(name);
+    if (!objects?.delete(name)) return;
     if (objects.size === 0) this.byNamespace.delete(namespace);
   }
 
   /** Replaces the whole content; returns the previous objects by key. */
   replace(objects: T[]): Map<string, T> {
-    const previous = new Map(this.list().map((obj) => [keyOf(obj), obj]));
+    const previous = new Map(this.list().map((obj) => [objectKey(obj), obj]));
     this.byNamespace = new Map();
-    this.indexes = new Map();
     for (const obj of objects) this.upsert(obj);
     return previous;
-  }
-
-  private index(obj: T): void {
-    for (const [name, indexer] of Object.entries(this.indexers)) {
-      let index = this.indexes.get(name);
-      if (!index) this.indexes.set(name, (index = new Map<string, Set<T>>()));
-      for (const value of indexer(obj)) {
-        let entries = index.get(value);
-        if (!entries) index.set(value, (entries = new Set()));
-        entries.add(obj);
-      }
-    }
-  }
-
-  private unindex(obj: T): void {
-    for (const [name, indexer] of Object.entries(this.indexers)) {
-      const index = this.indexes.get(name);
-      for (const value of indexer(obj)) {
-        const entries = index?.get(value);
-        entries?.delete(obj);
-        if (entries?.size === 0) index?.delete(value);
-      }
-    }
   }
 }

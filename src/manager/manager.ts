@@ -1,13 +1,15 @@
 // The operator's run loop: informers keep label-selected caches of the jobs and of what they own, a
 // work queue hands job keys to workers, and each worker reconciles one job: observe → plan → apply.
 import { KINDS, LABELS, type KindName } from '../api/kinds.ts';
+import { objectKey } from '../api/names.ts';
 import type { Job, KubeObject } from '../api/types.ts';
 import type { KubeClient } from '../kube/client.ts';
+import { ownedKinds } from '../frameworks/registry.ts';
 import { gangSchedulerFor } from '../gang/scheduler.ts';
-import { applyPlan } from '../reconcile/apply.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { JobState, OperatorMetrics } from '../telemetry/metrics.ts';
+import { applyPlan } from './apply.ts';
 import { EventRecorder } from './events.ts';
 import { FailureLog } from './failure-log.ts';
 import { Informer, stripManagedFields } from './informer.ts';
@@ -16,10 +18,7 @@ import { OwnedObjects } from './owned.ts';
 import { recordJobDurations } from './durations.ts';
 import { type HandlerResult, WorkQueue, runWorkers } from './queue.ts';
 
-type JobKey = `${KindName}/${string}/${string}`;
-
-const keyOf = (kind: KindName, namespace: string, name: string): JobKey => `${kind}/${namespace}/${name}`;
-
+/** A work-queue key (objectKey of a job) back to what it names. */
 function parseKey(key: string): { kind: KindName; namespace: string; name: string } {
   const [kind, namespace, name] = key.split('/');
   return { kind: kind as KindName, namespace, name };
@@ -29,20 +28,7 @@ function parseKey(key: string): { kind: KindName; namespace: string; name: strin
 export function ownedTypes(
   options: Pick<ManagerOptions, 'schemes' | 'render'>,
 ): { apiVersion: string; kind: string }[] {
-  const types = [
-    { apiVersion: 'v1', kind: 'Pod' },
-    { apiVersion: 'v1', kind: 'Service' },
-  ];
-  if (options.schemes.includes('MPIJob')) {
-    types.push(
-      { apiVersion: 'v1', kind: 'ConfigMap' },
-      { apiVersion: 'v1', kind: 'ServiceAccount' },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
-    );
-  }
-  if (options.schemes.includes('PyTorchJob'))
-    types.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' });
+  const types = ownedKinds(options.schemes).map(({ apiVersion, kind }) => ({ apiVersion, kind }));
   const gang = gangSchedulerFor(options.render.gangSchedulerName);
   if (gang) types.push(gang.podGroupType);
   return types;
@@ -158,7 +144,7 @@ export class Manager {
       transform: stripManagedFields,
     });
     this.logFailures(informer);
-    const enqueue = (job: Job) => this.queue.add(keyOf(kind, job.metadata.namespace!, job.metadata.name));
+    const enqueue = (job: Job) => this.queue.add(objectKey(job));
     informer.on('add', enqueue);
     informer.on('update', enqueue);
     informer.on('delete', (job: Job) => {
@@ -185,7 +171,8 @@ export class Manager {
     const enqueueOwner = (object: KubeObject) => {
       const owner = object.metadata.ownerReferences?.find((ref) => ref.controller);
       if (owner && this.options.schemes.includes(owner.kind as KindName)) {
-        this.queue.add(keyOf(owner.kind as KindName, object.metadata.namespace!, owner.name));
+        const metadata = { namespace: object.metadata.namespace, name: owner.name };
+        this.queue.add(objectKey({ kind: owner.kind, metadata }));
       }
     };
     informer.on('add', (object: KubeObject) => {
@@ -247,8 +234,12 @@ export class Manager {
     const job = this.freshest(cached);
     const uid = job.metadata.uid!;
     const log = this.log.child({ job: `${kind}/${namespace}/${name}` });
-    const plan = reconcile(job, this.owned.ownedBy(uid), { options: this.options.render, now: new Date() });
-    plan.delete = plan.delete.filter((ref) => !this.owned.isBeingDeleted(ref));
+    const owned = this.owned.ownedBy(uid);
+    const plan = reconcile(job, owned, {
+      options: this.options.render,
+      now: new Date(),
+      deleting: this.owned.deleting(owned),
+    });
     try {
       const written = await applyPlan(
         {

@@ -1,9 +1,9 @@
 // The objects each job owns, indexed by the job's uid from the controller owner reference, plus the
 // writes the operator made that its caches have not shown yet. Reconciling from this view never creates
 // an object twice nor deletes one twice because an informer lags behind.
+import { objectKey } from '../api/names.ts';
 import type { KubeObject } from '../api/types.ts';
-import { objectKey } from '../reconcile/diff.ts';
-import type { ObjectRef } from '../reconcile/plan.ts';
+import type { ObjectRef } from '../kube/types.ts';
 
 /** How long a write the caches have not shown yet is trusted; after that the caches win again. */
 const PENDING_TTL_MS = 60_000;
@@ -58,10 +58,17 @@ export class OwnedObjects {
     if (ref.uid) this.pendingDeletes.set(ref.uid, now);
   }
 
-  /** A delete already sent for this exact object need not be sent again while the caches catch up. */
-  isBeingDeleted(ref: ObjectRef, now = Date.now()): boolean {
-    const at = ref.uid === undefined ? undefined : this.pendingDeletes.get(ref.uid);
-    return at !== undefined && now - at < PENDING_TTL_MS;
+  /**
+   * uids of those of `objects` whose delete was sent and the caches do not show yet: a delete need not
+   * be sent again while they catch up.
+   */
+  deleting(objects: KubeObject[], now = Date.now()): Set<string> {
+    const pending = (uid: string) => {
+      const sentAt = this.pendingDeletes.get(uid);
+      return sentAt !== undefined && now - sentAt < PENDING_TTL_MS;
+    };
+    const uids = objects.map((object) => object.metadata.uid);
+    return new Set(uids.filter((uid): uid is string => uid !== undefined && pending(uid)));
   }
 
   forget(owner: string): void {

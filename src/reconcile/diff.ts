@@ -1,13 +1,9 @@
 // Desired versus observed objects: what to create, what to change, what to remove.
+import { objectKey } from '../api/names.ts';
 import type { KubeObject } from '../api/types.ts';
 
-/** Kinds whose live spec the operator keeps in line with the job; pods and services are never patched. */
-const UPDATABLE_KINDS = new Set(['ConfigMap', 'Role', 'PodGroup', 'HorizontalPodAutoscaler']);
 /** Fields that identify or describe an object rather than its desired content. */
 const IDENTITY_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
-
-export const objectKey = (object: { kind?: string; metadata?: { name?: string } }) =>
-  `${object.kind}/${object.metadata?.name}`;
 
 /**
  * True when every value the desired object sets equals the observed one. Fields the API server fills
@@ -41,14 +37,22 @@ export interface ObjectDiff {
   remove: KubeObject[];
 }
 
-export function diffObjects(desired: KubeObject[], observed: KubeObject[]): ObjectDiff {
+/**
+ * `patched`: the kinds whose live objects are kept in line with the desired ones (reconcile.ts,
+ * patchedKinds); others, pods and services among them, are only created and deleted.
+ */
+export function diffObjects(
+  desired: KubeObject[],
+  observed: KubeObject[],
+  patched: ReadonlySet<string>,
+): ObjectDiff {
   const live = new Map(observed.map((object) => [objectKey(object), object]));
   const wanted = new Set(desired.map(objectKey));
   const result: ObjectDiff = { create: [], update: [], remove: [] };
   for (const object of desired) {
     const current = live.get(objectKey(object));
     if (!current) result.create.push(object);
-    else if (UPDATABLE_KINDS.has(object.kind) && contentDiffers(object, current)) result.update.push(object);
+    else if (patched.has(object.kind) && contentDiffers(object, current)) result.update.push(object);
   }
   for (const object of observed) {
     if (!wanted.has(objectKey(object))) result.remove.push(object);

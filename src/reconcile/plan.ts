@@ -1,22 +1,14 @@
 // What one reconcile decides, as data: the reconciler computes a Plan purely, apply.ts carries it out.
-import type { V1Pod } from '@kubernetes/client-node';
 import type { JobStatus, KubeObject } from '../api/types.ts';
 import type { RenderOptions } from '../frameworks/framework.ts';
+import type { ObjectRef } from '../kube/types.ts';
 import type { JobEvent, JobMetric } from '../status/context.ts';
-
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  /** Delete only this incarnation: a pod recreated under the same name meanwhile is left alone. */
-  uid?: string;
-}
 
 export interface Plan {
   create: KubeObject[];
   /** Desired state of mutable objects that differ from what is observed (server-side apply). */
   update: KubeObject[];
+  /** Each names the incarnation it means (uid): a pod recreated under the same name meanwhile stays. */
   delete: ObjectRef[];
   /** The new status, only when it differs from the stored one. */
   status?: JobStatus;
@@ -31,20 +23,15 @@ export interface Plan {
 export interface ReconcileContext {
   options: RenderOptions;
   now: Date;
+  /**
+   * uids of owned objects whose delete the operator has sent while its caches still show them: they are
+   * not deleted again.
+   */
+  deleting?: ReadonlySet<string>;
 }
 
 export function emptyPlan(): Plan {
   return { create: [], update: [], delete: [], events: [], metrics: [], deleteJob: false };
-}
-
-export function refOf(object: KubeObject | V1Pod): ObjectRef {
-  return {
-    apiVersion: object.apiVersion ?? 'v1',
-    kind: object.kind ?? 'Pod',
-    namespace: object.metadata?.namespace,
-    name: object.metadata!.name!,
-    uid: object.metadata?.uid,
-  };
 }
 
 /** Kubernetes timestamps have second precision: `2026-01-02T03:04:05Z`. */

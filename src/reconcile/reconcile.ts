@@ -4,12 +4,13 @@
 // finished → suspended → resumed → failed by backoff or deadline → normal (pods, services, status).
 import type { V1Pod } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
-import { KINDS, LABELS } from '../api/kinds.ts';
+import { KIND_NAMES, KINDS, LABELS, type KindName } from '../api/kinds.ts';
 import { isManagedElsewhere, isSuspended, replicaSpecs, replicaTypes, runPolicy } from '../api/job.ts';
-import { replicaSelector } from '../api/names.ts';
+import { objectKey, replicaSelector } from '../api/names.ts';
 import type { Job, JobStatus, KubeObject, ReplicaStatus } from '../api/types.ts';
 import { frameworkFor, withDefaults } from '../frameworks/registry.ts';
 import { gangSchedulerFor } from '../gang/scheduler.ts';
+import { type KubeObjectLike, type ObjectRef, refOf } from '../kube/types.ts';
 import { renderMemo } from '../render/memo.ts';
 import {
   findCondition,
@@ -21,8 +22,8 @@ import {
   setCondition,
 } from '../status/conditions.ts';
 import { markFailed, markRestarting, type StatusContext } from '../status/context.ts';
-import { diffObjects, objectKey } from './diff.ts';
-import { earliest, emptyPlan, type Plan, type ReconcileContext, refOf, timestamp } from './plan.ts';
+import { diffObjects } from './diff.ts';
+import { earliest, emptyPlan, type Plan, type ReconcileContext, timestamp } from './plan.ts';
 import { pastBackoffLimit } from './policies/backoff.ts';
 import { podsToCleanUp } from './policies/clean-pods.ts';
 import { pastActiveDeadline, untilDeadline } from './policies/deadline.ts';
@@ -39,6 +40,25 @@ interface Step {
   plan: Plan;
   context: ReconcileContext;
   now: string;
+  /** Kinds whose live objects are patched back to the desired state (patchedKinds). */
+  patched: ReadonlySet<string>;
+}
+
+/** The kinds each job kind's reconciles patch: its framework's, and the gang scheduler's PodGroup. */
+const PATCHED_KINDS = new Map(
+  KIND_NAMES.map((kind) => {
+    const owned = frameworkFor(kind).owns ?? [];
+    return [kind, new Set([...owned.filter((o) => o.patched).map((o) => o.kind), 'PodGroup'])];
+  }),
+);
+
+export function patchedKinds(kind: KindName): ReadonlySet<string> {
+  return PATCHED_KINDS.get(kind)!;
+}
+
+/** What suspending a job of this kind deletes besides its pods, services and PodGroup. */
+function deletedOnSuspend(kind: KindName): string[] {
+  return (frameworkFor(kind).owns ?? []).filter((o) => o.deletedOnSuspend).map((o) => o.kind);
 }
 
 /** Jobs another controller manages, and jobs being deleted: nothing of theirs is touched, status included. */
@@ -60,6 +80,7 @@ export function reconcile(storedJob: Job, owned: KubeObject[], context: Reconcil
     plan,
     context,
     now: timestamp(context.now),
+    patched: patchedKinds(job.kind),
   };
   markCreated(step);
   if (isFinished(step.status)) finishedJob(step);
@@ -75,7 +96,9 @@ export function reconcile(storedJob: Job, owned: KubeObject[], context: Reconcil
       );
     else runningJob(step);
   }
-  plan.delete = uniqueBy(plan.delete, (ref) => `${ref.kind}/${ref.name}`);
+  plan.delete = uniqueBy(plan.delete, (ref) =>
+    objectKey({ kind: ref.kind, metadata: { namespace: ref.namespace, name: ref.name } }),
+  ).filter((ref) => !(ref.uid && context.deleting?.has(ref.uid)));
   if (!isDeepStrictEqual(step.status, stored)) plan.status = step.status;
   return plan;
 }
@@ -104,9 +127,14 @@ function markCreated({ job, status, plan, now }: Step): void {
   plan.metrics.push('created');
 }
 
+/** A delete of this incarnation of the object only. */
+function deleteRef(object: KubeObjectLike): ObjectRef {
+  return { ...refOf(object), uid: object.metadata?.uid };
+}
+
 function deleteObjects(step: Step, objects: KubeObject[]): void {
   for (const object of objects) {
-    if (!object.metadata.deletionTimestamp) step.plan.delete.push(refOf(object));
+    if (!object.metadata.deletionTimestamp) step.plan.delete.push(deleteRef(object));
   }
 }
 
@@ -159,7 +187,7 @@ function neverRanWhole(status: JobStatus): boolean {
 function suspendedJob(step: Step): void {
   const { job, status, now } = step;
   deletePodsAndServices(step, step.pods);
-  deleteOwned(step, ['PodGroup', 'HorizontalPodAutoscaler']);
+  deleteOwned(step, ['PodGroup', ...deletedOnSuspend(job.kind)]);
   for (const replica of Object.values(status.replicaStatuses ?? {})) delete replica.active;
   const reason = reasonFor(job.kind, 'Suspended');
   const message = `${job.kind} ${job.metadata.name} is suspended.`;
@@ -194,6 +222,7 @@ function waitingForPodGroup(step: Step, desired: KubeObject[]): boolean {
   const diff = diffObjects(
     desired.filter((object) => object.kind === 'PodGroup'),
     group ? [group] : [],
+    step.patched,
   );
   step.plan.create.push(...diff.create);
   step.plan.update.push(...diff.update);
@@ -219,7 +248,7 @@ function handleFailedPods(step: Step, context: StatusContext): void {
       reportExitCode(step, pod);
       const action = failedPodAction(job, spec, pod);
       if (action === 'restart') {
-        step.plan.delete.push(refOf(pod));
+        step.plan.delete.push(deleteRef(pod));
         markRestarting(context, `job ${job.metadata.name} is restarting because ${type} replica(s) failed.`);
       } else if (action === 'fail-job') {
         markFailed(
@@ -293,7 +322,7 @@ function runningJob(step: Step): void {
   const statusCtx = statusContext(step, counts);
   handleFailedPods(step, statusCtx);
 
-  const diff = diffObjects(desired, step.owned);
+  const diff = diffObjects(desired, step.owned, step.patched);
   warnTemplateRestartPolicy(step, diff.create);
   step.plan.create.push(...diff.create);
   step.plan.update.push(...diff.update);

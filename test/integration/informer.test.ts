@@ -69,7 +69,7 @@ describe('Informer on a real API server', () => {
     await waitForEvent(events, 'update later');
     assert.deepEqual(
       informer
-        .listByLabel({ app: 'informer-test' }, ns)
+        .list(ns)
         .map((o) => o.metadata.name)
         .sort(),
       ['before', 'later'],

@@ -4,7 +4,7 @@
 import { replicaSpecs } from '../../src/api/job.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { API_VERSION, KIND_NAMES, KINDS, type KindName, RESTART_POLICIES } from '../../src/api/kinds.ts';
+import { API_VERSION, KIND_NAMES, KINDS, type KindName, type RestartPolicy } from '../../src/api/kinds.ts';
 import { replicaName } from '../../src/api/names.ts';
 import { validateSchema } from '../../src/api/schema.ts';
 import { TOTAL_ANNOTATION_SIZE_LIMIT } from '../../src/api/schema/objectmeta.ts';
@@ -114,7 +114,8 @@ describe('replica fields', () => {
   };
 
   test('restartPolicy is one of Always, OnFailure, Never, ExitCode', () => {
-    for (const policy of RESTART_POLICIES) assert.deepEqual(lines(withWorker({ restartPolicy: policy })), []);
+    const policies: RestartPolicy[] = ['Always', 'OnFailure', 'Never', 'ExitCode'];
+    for (const policy of policies) assert.deepEqual(lines(withWorker({ restartPolicy: policy })), []);
     for (const policy of ['', 'always', 'OnFailures']) {
       assert.equal(
         lines(withWorker({ restartPolicy: policy }))[0],

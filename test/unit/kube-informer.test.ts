@@ -8,7 +8,7 @@ import { apiErrorFromStatus } from '../../src/kube/errors.ts';
 import { CONFIG_MAP } from '../../src/kube/resources.ts';
 import type { KubeObjectLike, WatchEvent, WatchEventType } from '../../src/kube/types.ts';
 import { Backoff } from '../../src/manager/backoff.ts';
-import { Informer, keyOf, stripManagedFields, type ListWatcher } from '../../src/manager/informer.ts';
+import { Informer, stripManagedFields, type ListWatcher } from '../../src/manager/informer.ts';
 
 interface Obj extends KubeObjectLike {
   metadata: { name: string; namespace?: string; resourceVersion: string; labels?: Record<string, string> };
@@ -115,7 +115,6 @@ describe('Informer', () => {
       resource: CONFIG_MAP,
       namespace: 'ns',
       backoff: fastBackoff(),
-      indexers: { job: (o) => [o.metadata.labels?.job ?? ''] },
     });
     const { events } = recorder(informer);
     await informer.start();
@@ -123,12 +122,8 @@ describe('Informer', () => {
     assert.deepEqual(events, ['add a', 'add b']);
     assert.equal(informer.get('ns', 'a')?.metadata.name, 'a');
     assert.deepEqual(
-      informer.listByLabel({ job: 'y' }, 'ns').map((o) => o.metadata.name),
-      ['b'],
-    );
-    assert.deepEqual(
-      informer.byIndex('job', 'x').map((o) => o.metadata.name),
-      ['a'],
+      informer.list('ns').map((o) => o.metadata.name),
+      ['a', 'b'],
     );
     const watch = await api.nextWatch();
     assert.equal(watch.opts.resourceVersion, '102');
@@ -149,7 +144,6 @@ describe('Informer', () => {
     watch.send('DELETED', { metadata: { name: 'a', namespace: 'ns', resourceVersion: '10' } });
     assert.deepEqual(events, ['add a', 'update a 5→6', 'delete a']);
     assert.equal(informer.list().length, 0);
-    assert.equal(informer.lastResourceVersion(), '10');
     await informer.stop();
   });
 
@@ -314,7 +308,7 @@ describe('Informer', () => {
     assert.deepEqual(errors, []);
   });
 
-  test('transform applies before caching; keyOf names cluster-scoped objects by name alone', async () => {
+  test('transform applies before caching', async () => {
     const api = new FakeApi();
     const obj = api.put('a');
     (obj.metadata as Record<string, unknown>).managedFields = [{ manager: 'x' }];
@@ -322,8 +316,6 @@ describe('Informer', () => {
     await informer.start();
     assert.equal('managedFields' in informer.get('ns', 'a')!.metadata, false);
     assert.equal('managedFields' in obj.metadata, true, 'the original is untouched');
-    assert.equal(keyOf({ metadata: { name: 'n', namespace: 'ns' } }), 'ns/n');
-    assert.equal(keyOf({ metadata: { name: 'n' } }), 'n');
     await informer.stop();
   });
 });

@@ -88,6 +88,11 @@ must hold every permission of the launcher Role it creates. Events: create.
 - apiGroups: [""]
   resources: [services]
   verbs: [create, delete, list, watch]
+{{- if has "PyTorchJob" .Values.schemes }}
+- apiGroups: [autoscaling]
+  resources: [horizontalpodautoscalers]
+  verbs: [create, delete, list, patch, watch]
+{{- end }}
 {{- if $mpi }}
 - apiGroups: [""]
   resources: [configmaps]
@@ -101,11 +106,6 @@ must hold every permission of the launcher Role it creates. Events: create.
 - apiGroups: [rbac.authorization.k8s.io]
   resources: [rolebindings]
   verbs: [create, delete, list, watch]
-{{- end }}
-{{- if has "PyTorchJob" .Values.schemes }}
-- apiGroups: [autoscaling]
-  resources: [horizontalpodautoscalers]
-  verbs: [create, delete, list, patch, watch]
 {{- end }}
 {{- with include "training-operator.podGroupGroup" . }}
 - apiGroups: [{{ . }}]

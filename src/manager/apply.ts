@@ -2,14 +2,15 @@
 // create that finds the object already there succeeded, a delete that finds nothing succeeded, and a
 // delete names the exact pod (uid) it means, so a pod recreated meanwhile survives. A create or delete
 // the API server refuses does not stop the status from being written: the status says what was refused
-// (refusals.ts).
+// (reconcile/refusals.ts).
 import { ApiError, isAlreadyExists, isConflict, isNotFound } from '../kube/errors.ts';
 import type { KubeClient } from '../kube/client.ts';
+import type { ObjectRef } from '../kube/types.ts';
 import type { Job, KubeObject } from '../api/types.ts';
-import type { EventRecorder } from '../manager/events.ts';
+import type { Plan } from '../reconcile/plan.ts';
+import { amendPlan, type Refusal } from '../reconcile/refusals.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { ObjectRef, Plan } from './plan.ts';
-import { amendPlan, type Refusal } from './refusals.ts';
+import type { EventRecorder } from './events.ts';
 
 export const FIELD_MANAGER = 'training-operator';
 
