@@ -3,7 +3,7 @@ import { schedulerPlugins } from './scheduler-plugins.ts';
 import type { GangScheduler } from './strategy.ts';
 import { volcano } from './volcano.ts';
 
-export type { GangScheduler, PodDecoration } from './strategy.ts';
+export type { GangScheduler } from './strategy.ts';
 
 /** `volcano` in any case is Volcano; any other name is a scheduler-plugins scheduler; unset is none. */
 export function gangSchedulerFor(name: string | undefined): GangScheduler | undefined {

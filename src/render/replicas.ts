@@ -10,7 +10,7 @@ import type { Job, KubeObject, ReplicaSpec } from '../api/types.ts';
 import type { Framework, RenderOptions } from '../frameworks/framework.ts';
 import { ManifestObject } from './manifest.ts';
 
-export type PodManifest = V1Pod & KubeObject & { spec: V1PodSpec };
+type PodManifest = V1Pod & KubeObject & { spec: V1PodSpec };
 
 /** ExitCode is the operator's policy; the kubelet must not restart such a pod itself. */
 function podRestartPolicy(spec: ReplicaSpec): V1PodSpec['restartPolicy'] {
