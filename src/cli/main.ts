@@ -129,7 +129,6 @@ await yargs(hideBin(process.argv))
           logLevel: args.logLevel,
           render: {
             gangSchedulerName: args.gangSchedulerName,
-            clusterDomain: args.clusterDomain,
             settings: frameworkSettingsOf(args),
           },
         }),

@@ -8,7 +8,9 @@ import { LOG_LEVELS } from '../telemetry/log-levels.ts';
 
 export const ENV_PREFIX = 'TRAINING_OPERATOR';
 
-const flagOf = ({ type, default: value, describe }: Setting): Options => ({ type, default: value, describe });
+function flagOf({ type, default: value, describe, env }: Setting): Options {
+  return { type, default: (env === undefined ? undefined : process.env[env]) ?? value, describe };
+}
 
 /** Each framework's settings (Framework.settings) as flags of `run`. */
 export const FRAMEWORK_FLAGS: Record<string, Options> = Object.fromEntries(
@@ -108,11 +110,6 @@ export const RUN_OPTIONS = {
     describe: 'Lease namespace (default: $POD_NAMESPACE)',
   },
   ...FRAMEWORK_FLAGS,
-  'cluster-domain': {
-    type: 'string',
-    default: process.env.CUSTOM_CLUSTER_DOMAIN,
-    describe: 'cluster domain appended to TF_CONFIG hosts ($CUSTOM_CLUSTER_DOMAIN)',
-  },
   'log-level': { choices: LOG_LEVELS, default: 'info' as const, describe: 'JSON log level' },
 } as const satisfies Record<string, Options>;
 

@@ -10,8 +10,6 @@ import type { StatusContext } from '../status/context.ts';
 export interface RenderOptions {
   /** `--gang-scheduler-name`: `volcano`, or any other name for scheduler-plugins; unset = no gang scheduling. */
   gangSchedulerName?: string;
-  /** Cluster domain appended to TF_CONFIG hosts (the reference reads CUSTOM_CLUSTER_DOMAIN). */
-  clusterDomain?: string;
   /** Framework settings by flag name (Framework.settings); one not given takes its default. */
   settings?: Readonly<Record<string, string | number>>;
 }
@@ -21,20 +19,29 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = {};
 
 /**
  * A framework's own setting: a `run` flag (with its TRAINING_OPERATOR_<FLAG> twin), also a `synth` flag
- * where `synth` says so, and its default.
+ * where `synth` says so, and its default (a string setting may have none).
  */
-export type Setting = ({ type: 'string'; default: string } | { type: 'number'; default: number }) & {
+export type Setting = ({ type: 'string'; default?: string } | { type: 'number'; default: number }) & {
   describe: string;
+  /** An environment variable that, where set, is the `run` flag's default (as the reference reads it). */
+  env?: string;
   synth?: boolean;
 };
+
+/** The type of a setting's value: a number, a string, or a string that may be unset. */
+type SettingValue<T extends Setting> = T extends { type: 'number' }
+  ? number
+  : T extends { default: string }
+    ? string
+    : string | undefined;
 
 /** The value of one of a framework's settings: the one given under its flag name, else its default. */
 export function settingOf<S extends Record<string, Setting>, F extends keyof S & string>(
   options: RenderOptions,
   settings: S,
   flag: F,
-): S[F]['default'] {
-  return options.settings?.[flag] ?? settings[flag].default;
+): SettingValue<S[F]> {
+  return (options.settings?.[flag] ?? settings[flag].default) as SettingValue<S[F]>;
 }
 
 /** A kind of object a framework creates besides pods and services. */
@@ -80,7 +87,10 @@ export interface Framework<J extends KubeflowJob = KubeflowJob> {
    * one the schema refused, so any field may be missing.
    */
   warnings?(job: Job<J>): string[];
-  /** Framework-specific defaults, applied in memory after the shared ones (src/api/defaults.ts). */
+  /**
+   * Framework-specific defaults, applied in memory after the shared replica defaults and before the
+   * run-policy defaults (src/api/defaults.ts), so that a legacy field can still fill the run policy.
+   */
   defaults?(job: Job<J>): void;
   /** Whether a pod gets `training.kubeflow.org/job-role: master`. */
   isMasterRole(job: Job<J>, replicaType: string, index: number): boolean;

@@ -8,9 +8,17 @@ import { defaultContainerPort, replicaSpecs, replicaTypes } from '../api/job.ts'
 import type { Job } from '../api/types.ts';
 import { hasCondition } from '../status/conditions.ts';
 import { expected, markFailed, markRunning, markSucceeded, type StatusContext } from '../status/context.ts';
-import { appendEnv, envVar, type Framework, type PodContext } from './framework.ts';
+import { appendEnv, envVar, type Framework, type PodContext, type Setting, settingOf } from './framework.ts';
 
 const info = KINDS.TFJob;
+
+const SETTINGS = {
+  'cluster-domain': {
+    type: 'string',
+    describe: 'cluster domain appended to TF_CONFIG hosts ($CUSTOM_CLUSTER_DOMAIN)',
+    env: 'CUSTOM_CLUSTER_DOMAIN',
+  },
+} satisfies Record<string, Setting>;
 const DISTRIBUTION_TYPES = ['Chief', 'Evaluator', 'Master', 'PS', 'Worker'];
 
 /** A job with exactly one replica in total runs locally and gets no TF_CONFIG. */
@@ -49,7 +57,7 @@ export function sparseClusterSpec(cluster: Record<string, string[]>, type: strin
 }
 
 export function tfConfig({ job, replicaType, index, options }: PodContext<TFJob>): string {
-  const cluster = clusterSpec(job, options.clusterDomain);
+  const cluster = clusterSpec(job, settingOf(options, SETTINGS, 'cluster-domain'));
   const type = replicaType.toLowerCase();
   const task = { type, index };
   if (job.spec.enableDynamicWorker === true) {
@@ -107,6 +115,7 @@ function updateTfStatus(context: StatusContext & { job: Job<TFJob> }): void {
 export const tensorflow: Framework<TFJob> = {
   info,
   createsServices: true,
+  settings: SETTINGS,
 
   updateStatus: updateTfStatus,
 

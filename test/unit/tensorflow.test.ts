@@ -28,7 +28,7 @@ describe('TF_CONFIG (pkg/controller.v1/tensorflow/tensorflow.go)', () => {
   test('custom cluster domain, Worker 1 + PS 1', () => {
     const job = makeJob('TFJob', 'test-tfjob', 'ns2').replicas('Worker', 1).replicas('PS', 1).obj();
     assert.equal(
-      tfConfig(renderJob(job, { clusterDomain: 'tf.training.org' }), 'test-tfjob-worker-0'),
+      tfConfig(renderJob(job, { settings: { 'cluster-domain': 'tf.training.org' } }), 'test-tfjob-worker-0'),
       '{"cluster":{"ps":["test-tfjob-ps-0.ns2.svc.tf.training.org:2222"],"worker":["test-tfjob-worker-0.ns2.svc.tf.training.org:2222"]},"task":{"type":"worker","index":0},"environment":"cloud"}',
     );
   });
