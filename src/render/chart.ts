@@ -27,13 +27,7 @@ export function ownerReference(job: Job): V1OwnerReference {
 }
 
 export class JobChart extends Chart {
-  constructor(
-    app: App,
-    job: Job,
-    framework: Framework,
-    options: RenderOptions,
-    observed: Observed,
-  ) {
+  constructor(app: App, job: Job, framework: Framework, options: RenderOptions, observed: Observed) {
     // Every object carries the job labels, so the operator can watch exactly its own objects.
     super(app, job.metadata.name, {
       namespace: job.metadata.namespace,
