@@ -9,23 +9,22 @@ import { serveHealth, serveMetrics } from '../manager/http.ts';
 import { LeaderElector } from '../manager/leader.ts';
 import { Manager } from '../manager/manager.ts';
 import { type ManagerOptions, parseBindAddress } from '../manager/options.ts';
-import { PODGROUP_API, gangScheduler } from '../render/gang.ts';
+import { gangSchedulerFor } from '../gang/scheduler.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { OperatorMetrics } from '../telemetry/metrics.ts';
 
 /** The reference exits at start-up when gang scheduling is on but its PodGroup CRD is not served. */
 async function checkPodGroupCrd(client: KubeClient, options: ManagerOptions): Promise<void> {
-  const gang = gangScheduler(options.render.gangSchedulerName);
+  const gang = gangSchedulerFor(options.render.gangSchedulerName);
   if (!gang) return;
-  const [group] = PODGROUP_API[gang.kind].split('/');
   const crd = await client.get({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    name: `podgroups.${group}`,
+    name: gang.podGroupCrd,
   });
   if (!crd) {
     throw new Error(
-      `--gang-scheduler-name ${options.render.gangSchedulerName}: the PodGroup CRD podgroups.${group} is not installed`,
+      `--gang-scheduler-name ${options.render.gangSchedulerName}: the PodGroup CRD ${gang.podGroupCrd} is not installed`,
     );
   }
 }

@@ -1,8 +1,9 @@
 // The one interface every framework answers; generic code never asks which framework it holds.
 import type { V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import type { Construct } from 'constructs';
 import type { KindInfo } from '../api/kinds.ts';
 import type { Verb } from '../kube/request-counter.ts';
-import type { Job, KubeflowJob, KubeObject } from '../api/types.ts';
+import type { Job, KubeflowJob } from '../api/types.ts';
 import type { StatusContext } from '../status/context.ts';
 
 /** Operator settings that change what is rendered (the manager's flags; the CLI's options). */
@@ -97,10 +98,10 @@ export interface Framework<J extends KubeflowJob = KubeflowJob> {
   configurePod(context: PodContext<J>, pod: V1PodSpec): void;
   /** Whether each pod gets a headless service of the same name (all but MPI). */
   createsServices: boolean;
-  /** The kinds extraObjects returns, for the caches, the diff and the operator's RBAC. */
+  /** The kinds addConstructs creates, for the caches, the diff and the operator's RBAC. */
   owns?: readonly OwnedKind[];
   /**
-   * The rules of the Roles extraObjects creates, without their per-job resourceNames: RBAC lets the
+   * The rules of the Roles addConstructs creates, without their per-job resourceNames: RBAC lets the
    * operator create a Role only when it holds every permission the Role grants.
    */
   grants?: readonly PolicyRule[];
@@ -112,8 +113,16 @@ export interface Framework<J extends KubeflowJob = KubeflowJob> {
   labelsReplicaIndex?(replicaType: string): boolean;
   /** The framework's success and failure rules: conditions from this reconcile's replica counts. */
   updateStatus(context: StatusContext & { job: Job<J> }): void;
-  /** Objects besides pods, services and PodGroups: MPI's config and RBAC, PyTorch's elastic HPA. */
-  extraObjects?(job: Job<J>, options: RenderOptions, observed: Observed): KubeObject[];
+  /**
+   * Constructs the framework adds to the job's chart (src/render/chart.ts) besides the replicas' pods
+   * and services and the PodGroup: MPI's config and launcher access, PyTorch's elastic HPA.
+   */
+  addConstructs?(chart: Construct, job: Job<J>, options: RenderOptions, observed: Observed): void;
+  /**
+   * What render reads of the observed objects, as plain data (MPI: the running workers); render is
+   * repeated only when it, the job or the options change (src/render/memo.ts). Unset: nothing.
+   */
+  observedInputs?(observed: Observed): unknown;
 }
 
 /** Appends env vars to a container, after the user's own, as the reference does (no de-duplication). */

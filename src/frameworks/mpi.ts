@@ -1,12 +1,20 @@
-// MPIJob v1: a launcher that drives workers through `kubectl exec`, with its hostfile ConfigMap,
-// ServiceAccount, Role and RoleBinding, and no services (the reference's
-// pkg/controller.v1/mpi/mpijob_controller.go and mpijob.go, release-1.9).
+// MPIJob v1: a launcher that drives workers through `kubectl exec` (the reference's
+// pkg/controller.v1/mpi/mpijob_controller.go and mpijob.go, release-1.9). What an MPIJob creates:
+// - MpiConfig: the ConfigMap `<job>-config` with the hostfile, kubexec.sh and discover_hosts.sh;
+// - LauncherAccess: the launcher's ServiceAccount, and a Role and RoleBinding `<job>-launcher` that let
+//   it exec into the workers;
+// - the launcher pod `<job>-launcher` (configureLauncher: kubectl-delivery init container, OMPI_* and
+//   I_MPI_* env, both volumes) and worker pods `<job>-worker-<i>` (configureWorker: kubexec.sh volume,
+//   `sleep 365d` when they have no command), from src/render/replicas.ts;
+// - no services: the launcher reaches workers by pod name through the API server.
 import type { V1Container, V1EnvVar, V1PodSpec, V1Volume } from '@kubernetes/client-node';
+import { Construct } from 'constructs';
 import type { MPIJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { KINDS, LABELS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { replicaSpecs } from '../api/job.ts';
-import type { Job, KubeObject } from '../api/types.ts';
+import type { Job } from '../api/types.ts';
+import { ManifestObject } from '../render/manifest.ts';
 import {
   envVar,
   type Framework,
@@ -92,15 +100,20 @@ export function kubexecScript(job: Mpi): string {
   ].join('\n');
 }
 
-/** Horovod's elastic host discovery: the running workers owned by the job, sorted by name. */
-export function discoverHostsScript(job: Mpi, observed: Observed): string {
-  const slots = slotsPerWorker(job);
-  const running = observed.pods
+/** The names of the job's running workers, sorted: all that render reads of the observed pods. */
+function runningWorkers(observed: Observed): string[] {
+  return observed.pods
     .filter(
       (pod) => pod.status?.phase === 'Running' && pod.metadata?.labels?.[LABELS.replicaType] === 'worker',
     )
     .map((pod) => pod.metadata!.name!)
     .sort();
+}
+
+/** Horovod's elastic host discovery: the running workers owned by the job, sorted by name. */
+export function discoverHostsScript(job: Mpi, observed: Observed): string {
+  const slots = slotsPerWorker(job);
+  const running = runningWorkers(observed);
   const lines = isGpuLauncher(job) ? [`\necho ${launcherName(job)}:${slots}\n`] : [];
   return ['#!/bin/sh', ...lines, ...running.map((name) => `\necho ${name}:${slots}`)].join('');
 }
@@ -174,15 +187,41 @@ function configureLauncher(job: Mpi, options: RenderOptions, pod: V1PodSpec): vo
   ];
 }
 
-function launcherRbac(job: Mpi): KubeObject[] {
-  const labels = { app: job.metadata.name };
-  const name = launcherName(job);
-  const workers = Array.from({ length: workerCount(job) }, (_, i) =>
-    replicaName(job.metadata.name, 'Worker', i),
-  );
-  return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: launcherServiceAccount(job), labels } },
-    {
+/** The hostfile, kubexec.sh and discover_hosts.sh that the launcher and the workers mount at /etc/mpi. */
+class MpiConfig extends ManifestObject {
+  constructor(scope: Construct, job: Mpi, observed: Observed) {
+    super(scope, 'MpiConfig', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: configMapName(job), labels: { app: job.metadata.name } },
+      data: {
+        hostfile: hostfile(job),
+        'kubexec.sh': kubexecScript(job),
+        'discover_hosts.sh': discoverHostsScript(job, observed),
+      },
+    });
+  }
+}
+
+/**
+ * Who the launcher runs as: its ServiceAccount (the template's own, if it names one), with a Role that
+ * reads pods and may `kubectl exec` into exactly the job's workers.
+ */
+class LauncherAccess extends Construct {
+  constructor(scope: Construct, job: Mpi) {
+    super(scope, 'LauncherAccess');
+    const labels = { app: job.metadata.name };
+    const name = launcherName(job);
+    const serviceAccount = launcherServiceAccount(job);
+    const workers = Array.from({ length: workerCount(job) }, (_, i) =>
+      replicaName(job.metadata.name, 'Worker', i),
+    );
+    new ManifestObject(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: serviceAccount, labels },
+    });
+    new ManifestObject(this, 'Role', {
       apiVersion: RBAC_API,
       kind: 'Role',
       metadata: { name, labels },
@@ -190,17 +229,15 @@ function launcherRbac(job: Mpi): KubeObject[] {
       rules: LAUNCHER_RULES.map((rule) =>
         rule.resources.includes('pods/exec') ? { ...rule, resourceNames: workers } : rule,
       ),
-    },
-    {
+    });
+    new ManifestObject(this, 'RoleBinding', {
       apiVersion: RBAC_API,
       kind: 'RoleBinding',
       metadata: { name, labels },
-      subjects: [
-        { kind: 'ServiceAccount', name: launcherServiceAccount(job), namespace: job.metadata.namespace },
-      ],
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace: job.metadata.namespace }],
       roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name },
-    },
-  ];
+    });
+  }
 }
 
 export const mpi: Framework<MPIJob> = {
@@ -248,17 +285,10 @@ export const mpi: Framework<MPIJob> = {
     else configureWorker(job, pod);
   },
 
-  extraObjects(job, _options, observed) {
-    const configMap: KubeObject = {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: configMapName(job), labels: { app: job.metadata.name } },
-      data: {
-        hostfile: hostfile(job),
-        'kubexec.sh': kubexecScript(job),
-        'discover_hosts.sh': discoverHostsScript(job, observed),
-      },
-    };
-    return [configMap, ...launcherRbac(job)];
+  observedInputs: runningWorkers,
+
+  addConstructs(chart, job, _options, observed) {
+    new MpiConfig(chart, job, observed);
+    new LauncherAccess(chart, job);
   },
 };

@@ -2,10 +2,11 @@
 // defaults and the elastic HPA (the reference's pkg/controller.v1/pytorch/envvar.go, master.go, elastic.go,
 // initcontainer.go, hpa.go and pkg/apis/kubeflow.org/v1/pytorch_defaults.go, release-1.9).
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import type { Construct } from 'constructs';
 import { KINDS } from '../api/kinds.ts';
 import { replicaName } from '../api/names.ts';
 import { defaultContainerPort, replicaSpecs, totalReplicas } from '../api/job.ts';
-import type { Job, KubeObject } from '../api/types.ts';
+import type { Job } from '../api/types.ts';
 import type { ElasticPolicy, PyTorchJob } from '../../generated/kubeflow.org/v1/index.ts';
 import { defaultElasticReplicas } from './elastic.ts';
 import {
@@ -18,6 +19,7 @@ import {
   type Setting,
   settingOf,
 } from './framework.ts';
+import { ManifestObject } from '../render/manifest.ts';
 import { coordinatorStatus } from '../status/rules.ts';
 
 const info = KINDS.PyTorchJob;
@@ -126,18 +128,21 @@ const HPA = {
   deletedOnSuspend: true,
 } as const satisfies OwnedKind;
 
-function elasticHpa(job: PyTorch, policy: ElasticPolicy): KubeObject {
-  return {
-    apiVersion: HPA.apiVersion,
-    kind: HPA.kind,
-    metadata: { name: job.metadata.name },
-    spec: {
-      scaleTargetRef: { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name },
-      minReplicas: policy.minReplicas,
-      maxReplicas: policy.maxReplicas,
-      metrics: policy.metrics,
-    },
-  };
+/** Elastic training scales the Worker replicas between minReplicas and maxReplicas on these metrics. */
+class ElasticHpa extends ManifestObject {
+  constructor(scope: Construct, job: PyTorch, policy: ElasticPolicy) {
+    super(scope, 'ElasticHpa', {
+      apiVersion: HPA.apiVersion,
+      kind: HPA.kind,
+      metadata: { name: job.metadata.name },
+      spec: {
+        scaleTargetRef: { apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name },
+        minReplicas: policy.minReplicas,
+        maxReplicas: policy.maxReplicas,
+        metrics: policy.metrics,
+      },
+    });
+  }
 }
 
 export const pytorch: Framework<PyTorchJob> = {
@@ -179,9 +184,8 @@ export const pytorch: Framework<PyTorchJob> = {
     }
   },
 
-  extraObjects(job) {
+  addConstructs(chart, job) {
     const policy = elasticPolicy(job);
-    if (!policy?.metrics) return [];
-    return [elasticHpa(job, policy)];
+    if (policy?.metrics) new ElasticHpa(chart, job, policy);
   },
 };

@@ -10,9 +10,9 @@ import { grantedRules } from '../frameworks/registry.ts';
 import type { Verb } from '../kube/request-counter.ts';
 import { CRD, EVENT, JOB_RESOURCES, LEASE, ResourceRegistry, type Resource } from '../kube/resources.ts';
 import type { TypeRef } from '../kube/types.ts';
+import { gangSchedulerFor } from '../gang/scheduler.ts';
 import { ownedTypes } from '../manager/manager.ts';
 import { patchedKinds } from '../reconcile/reconcile.ts';
-import { PODGROUP_API, gangScheduler } from '../render/gang.ts';
 
 /** Every source file that sends requests to the API server, and the verbs it sends. */
 export const CALL_SITES = {
@@ -121,16 +121,15 @@ function grantedPermissions(schemes: readonly KindName[]): Permission[] {
 
 /** At start-up the operator checks that the gang scheduler's PodGroup CRD, and only that one, exists. */
 function gangPermissions(gangSchedulerName: string | undefined): Permission[] {
-  const gang = gangScheduler(gangSchedulerName);
+  const gang = gangSchedulerFor(gangSchedulerName);
   if (!gang) return [];
-  const [group] = PODGROUP_API[gang.kind].split('/');
   return [
     {
       scope: 'cluster',
       apiGroup: CRD.group,
       resource: resourceOf(CRD),
       verbs: ['get'],
-      resourceNames: [`podgroups.${group}`],
+      resourceNames: [gang.podGroupCrd],
       because: { site: 'podGroupCheck' },
     },
   ];

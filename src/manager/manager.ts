@@ -5,8 +5,8 @@ import { objectKey } from '../api/names.ts';
 import type { Job, KubeObject } from '../api/types.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { ownedKinds } from '../frameworks/registry.ts';
+import { gangSchedulerFor } from '../gang/scheduler.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
-import { PODGROUP_API, gangScheduler } from '../render/gang.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { JobState, OperatorMetrics } from '../telemetry/metrics.ts';
 import { applyPlan } from './apply.ts';
@@ -29,8 +29,8 @@ export function ownedTypes(
   options: Pick<ManagerOptions, 'schemes' | 'render'>,
 ): { apiVersion: string; kind: string }[] {
   const types = ownedKinds(options.schemes).map(({ apiVersion, kind }) => ({ apiVersion, kind }));
-  const gang = gangScheduler(options.render.gangSchedulerName);
-  if (gang) types.push({ apiVersion: PODGROUP_API[gang.kind], kind: 'PodGroup' });
+  const gang = gangSchedulerFor(options.render.gangSchedulerName);
+  if (gang) types.push(gang.podGroupType);
   return types;
 }
 

@@ -9,9 +9,9 @@ import { isManagedElsewhere, isSuspended, replicaSpecs, replicaTypes, runPolicy 
 import { objectKey, replicaSelector } from '../api/names.ts';
 import type { Job, JobStatus, KubeObject, ReplicaStatus } from '../api/types.ts';
 import { frameworkFor, withDefaults } from '../frameworks/registry.ts';
+import { gangSchedulerFor } from '../gang/scheduler.ts';
 import { type KubeObjectLike, type ObjectRef, refOf } from '../kube/types.ts';
-import { gangScheduler } from '../render/gang.ts';
-import { render } from '../render/render.ts';
+import { renderMemo } from '../render/memo.ts';
 import {
   findCondition,
   hasCondition,
@@ -215,12 +215,10 @@ function failJob(step: Step, message: string): void {
   applyTtl(step);
 }
 
-/** Volcano only admits pods once their PodGroup is out of Pending, so pods wait for that. */
+/** Pods wait while the gang scheduler wants them to (Volcano: until it admits the PodGroup). */
 function waitingForPodGroup(step: Step, desired: KubeObject[]): boolean {
-  if (gangScheduler(step.context.options.gangSchedulerName)?.kind !== 'volcano') return false;
   const group = step.owned.find((object) => object.kind === 'PodGroup');
-  const phase = (group?.status as { phase?: string } | undefined)?.phase;
-  if (group && phase && phase !== 'Pending') return false;
+  if (!gangSchedulerFor(step.context.options.gangSchedulerName)?.podsWaitForPodGroup(group)) return false;
   const diff = diffObjects(
     desired.filter((object) => object.kind === 'PodGroup'),
     group ? [group] : [],
@@ -231,14 +229,13 @@ function waitingForPodGroup(step: Step, desired: KubeObject[]): boolean {
   return true;
 }
 
-/** Volcano may have moved the PodGroup to another queue; that choice is kept. */
-function keepVolcanoQueue(desired: KubeObject[], owned: KubeObject[]): KubeObject[] {
+/** What the gang scheduler changed in the live PodGroup (Volcano: its queue) is kept. */
+function keepSchedulerChanges(step: Step, desired: KubeObject[]): KubeObject[] {
+  const scheduler = gangSchedulerFor(step.context.options.gangSchedulerName);
+  if (!scheduler) return desired;
   return desired.map((object) => {
-    const live = owned.find((o) => objectKey(o) === objectKey(object));
-    const queue = (live?.spec as { queue?: string } | undefined)?.queue;
-    if (object.kind !== 'PodGroup' || !queue || !object.apiVersion.startsWith('scheduling.volcano.sh'))
-      return object;
-    return { ...object, spec: { ...(object.spec as object), queue } };
+    const live = object.kind === 'PodGroup' && step.owned.find((o) => objectKey(o) === objectKey(object));
+    return live ? scheduler.keepSchedulerChanges(object, live) : object;
   });
 }
 
@@ -316,7 +313,7 @@ function replicaStatus(job: Job, type: string, counts: ReturnType<typeof countPo
 function runningJob(step: Step): void {
   const { job, context } = step;
   const observedPods = { pods: step.pods };
-  const desired = keepVolcanoQueue(render(job, context.options, observedPods), step.owned);
+  const desired = keepSchedulerChanges(step, renderMemo.render(job, context.options, observedPods));
   if (waitingForPodGroup(step, desired)) return;
 
   const counts = Object.fromEntries(

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { withDefaults } from '../../src/frameworks/registry.ts';
-import { gangScheduler, minResources } from '../../src/render/gang.ts';
-import { addQuantities, formatQuantity, parseQuantity } from '../../src/render/quantity.ts';
+import { addQuantities, formatQuantity, parseQuantity } from '../../src/gang/quantity.ts';
+import { gangSchedulerFor } from '../../src/gang/scheduler.ts';
+import { minResources } from '../../src/gang/sizing.ts';
+import { volcano } from '../../src/gang/volcano.ts';
 import { makeJob } from '../support/builders.ts';
 import { find, pod, renderJob } from '../support/render.ts';
 
@@ -14,12 +16,45 @@ const job = () =>
 
 describe('gang scheduling (pkg/controller.v1/common/scheduling.go)', () => {
   test('scheduler name: volcano in any case, anything else is scheduler-plugins', () => {
-    assert.deepEqual(gangScheduler('Volcano'), { kind: 'volcano' });
-    assert.deepEqual(gangScheduler('scheduler-plugins-scheduler'), {
-      kind: 'scheduler-plugins',
-      schedulerName: 'scheduler-plugins-scheduler',
+    assert.equal(gangSchedulerFor('Volcano'), volcano);
+    const plugins = gangSchedulerFor('scheduler-plugins-scheduler')!;
+    assert.deepEqual(plugins.podGroupType, { apiVersion: 'scheduling.x-k8s.io/v1alpha1', kind: 'PodGroup' });
+    assert.equal(plugins.podGroupCrd, 'podgroups.scheduling.x-k8s.io');
+    assert.equal(
+      plugins.podDecoration(withDefaults(job().obj()), 'Worker').schedulerName,
+      'scheduler-plugins-scheduler',
+    );
+    assert.equal(volcano.podGroupCrd, 'podgroups.scheduling.volcano.sh');
+    assert.equal(gangSchedulerFor(''), undefined);
+    assert.equal(gangSchedulerFor(undefined), undefined);
+  });
+
+  test('Volcano holds pods until it admits the PodGroup; scheduler-plugins never does', () => {
+    const group = (phase?: string) => ({
+      apiVersion: 'scheduling.volcano.sh/v1beta1',
+      kind: 'PodGroup',
+      metadata: { name: 'gang' },
+      ...(phase && { status: { phase } }),
     });
-    assert.equal(gangScheduler(''), undefined);
+    assert.equal(volcano.podsWaitForPodGroup(undefined), true);
+    assert.equal(volcano.podsWaitForPodGroup(group()), true);
+    assert.equal(volcano.podsWaitForPodGroup(group('Pending')), true);
+    assert.equal(volcano.podsWaitForPodGroup(group('Inqueue')), false);
+    assert.equal(gangSchedulerFor('other')!.podsWaitForPodGroup(undefined), false);
+  });
+
+  test("Volcano's choice of queue is kept; scheduler-plugins changes nothing", () => {
+    const desired = volcano.podGroup(withDefaults(job().obj()));
+    const live = { ...desired, spec: { ...(desired.spec as object), queue: 'moved' } };
+    assert.equal((volcano.keepSchedulerChanges(desired, live).spec as { queue: string }).queue, 'moved');
+    assert.equal(
+      (desired.spec as { queue: string }).queue,
+      'default',
+      'the desired object is left as it was',
+    );
+    const noQueue = { ...desired, spec: {} };
+    assert.equal(volcano.keepSchedulerChanges(desired, noQueue), desired);
+    assert.equal(gangSchedulerFor('other')!.keepSchedulerChanges(desired, live), desired);
   });
 
   test('Volcano PodGroup: minMember = all replicas, queue default, summed requests; pods annotated', () => {

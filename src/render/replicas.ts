@@ -1,29 +1,29 @@
-// One pod per replica index, built from the replica's template (createNewPod in the reference's
-// pkg/controller.v1/common/pod.go, release-1.9).
-import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
+// One replica type of a job: a pod per replica index, built from the replica's template with the
+// framework's role, env and init containers, and the headless service that gives each pod a stable DNS
+// name (createNewPod in the reference's pkg/controller.v1/common/pod.go and service.go, release-1.9).
+import type { V1Pod, V1PodSpec, V1Service } from '@kubernetes/client-node';
+import { Construct } from 'constructs';
 import { LABELS } from '../api/kinds.ts';
 import { defaultContainer, replicaSpecs } from '../api/job.ts';
 import { replicaLabels, replicaName } from '../api/names.ts';
-import type { Job, ReplicaSpec } from '../api/types.ts';
+import type { Job, KubeObject, ReplicaSpec } from '../api/types.ts';
 import type { Framework, RenderOptions } from '../frameworks/framework.ts';
-import { decorateForGang, gangScheduler } from './gang.ts';
+import { ManifestObject } from './manifest.ts';
+
+type PodManifest = V1Pod & KubeObject & { spec: V1PodSpec };
 
 /** ExitCode is the operator's policy; the kubelet must not restart such a pod itself. */
-export function podRestartPolicy(spec: ReplicaSpec): V1PodSpec['restartPolicy'] {
+function podRestartPolicy(spec: ReplicaSpec): V1PodSpec['restartPolicy'] {
   return spec.restartPolicy === 'ExitCode' ? 'Never' : spec.restartPolicy;
 }
 
-export function podName(job: Job, framework: Framework, replicaType: string, index: number): string {
-  return framework.podName?.(job, replicaType, index) ?? replicaName(job.metadata.name, replicaType, index);
-}
-
-export function desiredPod(
+function desiredPod(
   job: Job,
   framework: Framework,
   replicaType: string,
   index: number,
   options: RenderOptions,
-): V1Pod {
+): PodManifest {
   const replica = replicaSpecs(job)[replicaType];
   const template = replica.template ?? {};
   const withIndex = framework.labelsReplicaIndex?.(replicaType) ?? true;
@@ -40,24 +40,22 @@ export function desiredPod(
   };
   framework.configurePod({ job, replicaType, index, options }, spec);
   spec.restartPolicy = podRestartPolicy(replica);
-  const pod: V1Pod = {
+  return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: podName(job, framework, replicaType, index),
+      name:
+        framework.podName?.(job, replicaType, index) ?? replicaName(job.metadata.name, replicaType, index),
       labels,
       annotations: template.metadata?.annotations,
       finalizers: template.metadata?.finalizers,
     },
     spec,
   };
-  const scheduler = gangScheduler(options.gangSchedulerName);
-  if (scheduler) decorateForGang(pod, job, replicaType, scheduler);
-  return pod;
 }
 
-/** The headless service that gives a pod a stable DNS name, with the default container's named ports. */
-export function desiredService(job: Job, replicaType: string, index: number) {
+/** The headless service of one pod, with the default container's named ports. */
+function desiredService(job: Job, replicaType: string, index: number): V1Service & KubeObject {
   const selector = replicaLabels(job, replicaType, index);
   const ports = (defaultContainer(job, replicaSpecs(job)[replicaType])?.ports ?? [])
     .filter((port) => port.name)
@@ -68,4 +66,26 @@ export function desiredService(job: Job, replicaType: string, index: number) {
     metadata: { name: replicaName(job.metadata.name, replicaType, index), labels: selector },
     spec: { clusterIP: 'None', selector, ports },
   };
+}
+
+/** The pods (and services) of one replica type, in index order: `<type>/pod-<i>`, `<type>/service-<i>`. */
+export class Replicas extends Construct {
+  readonly pods: ManifestObject<PodManifest>[] = [];
+
+  constructor(
+    scope: Construct,
+    readonly job: Job,
+    readonly replicaType: string,
+    framework: Framework,
+    options: RenderOptions,
+  ) {
+    // Ids carry a letter: an integer-like id would move ahead of its siblings in the tree's order.
+    super(scope, `replicas-${replicaType}`);
+    for (let index = 0; index < (replicaSpecs(job)[replicaType].replicas ?? 1); index++) {
+      const pod = desiredPod(job, framework, replicaType, index, options);
+      this.pods.push(new ManifestObject(this, `pod-${index}`, pod));
+      if (framework.createsServices)
+        new ManifestObject(this, `service-${index}`, desiredService(job, replicaType, index));
+    }
+  }
 }
