@@ -7,6 +7,7 @@ import { InputError } from '../api/errors.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
 import { fieldValidationOf, VALIDATE_CHOICES } from './field-validation.ts';
 import { installManifestsOptions } from './install-manifests.ts';
+import { jobCommands } from './job-commands.ts';
 import { ENV_PREFIX, RUN_OPTIONS, withEnvTwins } from './run-options.ts';
 import type { Output } from './validate.ts';
 
@@ -143,6 +144,7 @@ await yargs(hideBin(process.argv))
     installManifestsOptions,
     (args) => run(async () => (await import('./install-manifests.ts')).installManifestsCommand(args, output)),
   )
+  .command(jobCommands(run, output))
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .fail((message, error) => {
