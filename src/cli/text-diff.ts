@@ -16,10 +16,10 @@ function edits(before: string[], after: string[]): Edit[] {
     if (i < before.length && j < after.length && before[i] === after[j]) {
       result.push({ op: ' ', line: before[i] });
       [i, j] = [i + 1, j + 1];
-    } else if (j < after.length && (i === before.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      result.push({ op: '+', line: after[j++] });
-    } else {
+    } else if (i < before.length && (j === after.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
       result.push({ op: '-', line: before[i++] });
+    } else {
+      result.push({ op: '+', line: after[j++] });
     }
   }
   return result;
