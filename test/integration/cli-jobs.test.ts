@@ -266,6 +266,33 @@ describe('job commands', () => {
         [1, `training-operator: PyTorchJob "talk" in namespace "${ns}" not found\n`],
       );
     });
+    test('submit --wait --logs streams every rank as the pods start, then waits for Succeeded', async (t) => {
+      const { ns } = await operatorNamespace(t, 'cli-submit-logs');
+      const submitting = cli(ns, ['submit', '-f', file('run.yaml', pytorch('run', 1)), '--wait', '--logs']);
+      const names = ['run-master-0', 'run-worker-0'];
+      await waitForObjects(ns, 'run', names);
+      for (const pod of names) {
+        await kubelet.bind(ns, pod);
+        kubelet.write(ns, pod, 'pytorch', `${pod} trains`);
+      }
+      await setPhases(ns, names, 'Running');
+      await harness.waitFor(
+        () => submitting.stdout().includes('[pod/run-worker-0/pytorch] run-worker-0 trains'),
+        10_000,
+        'logs',
+      );
+      for (const pod of names) kubelet.end(ns, pod, 'pytorch');
+      await setPhases(ns, names, 'Succeeded');
+      const done = await submitting;
+      assert.equal(done.code, 0, done.stderr);
+      const lines = done.stdout.trim().split('\n');
+      assert.equal(lines[0], 'PyTorchJob/run created');
+      assert.deepEqual(lines.filter((line) => line.startsWith('[pod/')).sort(), [
+        '[pod/run-master-0/pytorch] run-master-0 trains',
+        '[pod/run-worker-0/pytorch] run-worker-0 trains',
+      ]);
+      assert.equal(lines.at(-1), 'PyTorchJob/run: condition Succeeded met');
+    });
   });
 
   test('diff: nothing for the live job; a Worker count changed shows the spec change and the pods and services to create', async (t) => {
