@@ -97,6 +97,7 @@ await yargs(hideBin(process.argv))
         (await import('./validate.ts')).validateCommand(args.file, output, fieldValidationOf(args.validate)),
       ),
   )
+  .command(jobCommands(run, output))
   .command(
     'run',
     'run the operator: watch the jobs and make the cluster match them',
@@ -144,7 +145,6 @@ await yargs(hideBin(process.argv))
     installManifestsOptions,
     (args) => run(async () => (await import('./install-manifests.ts')).installManifestsCommand(args, output)),
   )
-  .command(jobCommands(run, output))
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .fail((message, error) => {
