@@ -1,6 +1,9 @@
 // `training-operator logs NAME`: the container logs of a job's pods, prefixed like `kubectl logs --prefix`
 // when they come from several pods.
-import { LABELS } from '../api/kinds.ts';
+import type { KindName } from '../api/kinds.ts';
+import type { Job } from '../api/types.ts';
+import { replicaSpecsOf, replicaTypesOf } from '../client/status.ts';
+import { frameworkFor } from '../frameworks/registry.ts';
 import type { LogLine } from '../client/logs.ts';
 import { logPrefix } from '../client/logs.ts';
 import type { PodFilter, TrainingClient } from '../client/training-client.ts';
@@ -20,24 +23,24 @@ export interface LogsCommandOptions extends ClusterOptions {
 }
 
 /**
- * Which pods: every pod with `all`, those of a type and/or index, else the master (Master, Chief or
- * Launcher pod; Kubeflow's Python client's default), else the first pod in rank order.
+ * Which pods: every pod with `all`, those of a type and/or index, else the master (the pod the operator
+ * labels job-role=master: Master, Chief, Launcher, or worker 0; Kubeflow's Python client's default), else
+ * the first pod in rank order. Worked out from the spec, so that it holds before the pods exist.
  */
-async function selection(
-  client: TrainingClient,
-  job: TrainingJob,
-  options: LogsCommandOptions,
-): Promise<PodFilter> {
+function selection(job: TrainingJob, options: LogsCommandOptions): PodFilter {
   if (options.all) return {};
   if (options.replicaType !== undefined || options.index !== undefined) {
     return { replicaType: options.replicaType, index: options.index };
   }
-  if ((await client.pods(refOf(job), { master: true })).length > 0) return { master: true };
-  const first = (await client.pods(refOf(job)))[0]?.metadata?.labels ?? {};
-  return {
-    replicaType: first[LABELS.replicaType],
-    index: Number(first[LABELS.replicaIndex] ?? 0),
-  };
+  const framework = frameworkFor(job.kind as KindName);
+  const specs = replicaSpecsOf(job);
+  const types = replicaTypesOf(job);
+  for (const type of types) {
+    for (let index = 0; index < (specs[type].replicas ?? 1); index++) {
+      if (framework.isMasterRole(job as unknown as Job, type, index)) return { replicaType: type, index };
+    }
+  }
+  return { replicaType: types[0], index: 0 };
 }
 
 /** Streams the lines to `print` in arrival order. */
@@ -55,8 +58,8 @@ export async function printLogs(
 export async function logsCommand(options: LogsCommandOptions, output: Output): Promise<number> {
   return withClient(options, async (client) => {
     const job = await findJob(client, options.name, options.namespace);
-    const filter = await selection(client, job, options);
-    const single = filter.index !== undefined || filter.master === true;
+    const filter = selection(job, options);
+    const single = filter.replicaType !== undefined && filter.index !== undefined;
     await printLogs(
       client,
       job,
