@@ -2,7 +2,8 @@
 // progress), and docs/cli.md naming every command and every flag the command line has.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { resolveKind } from '../../src/client/kinds.ts';
@@ -10,6 +11,7 @@ import { jobState, replicaProgress } from '../../src/client/status.ts';
 import type { TrainingJob } from '../../src/client/types.ts';
 import { parseTimeout, shortDuration } from '../../src/cli/cluster.ts';
 import { unifiedDiff } from '../../src/cli/text-diff.ts';
+import { loadKubeConfig } from '../../src/kube/config.ts';
 import { parseCondition } from '../../src/cli/wait.ts';
 import { makeJob } from '../support/builders.ts';
 
@@ -118,5 +120,42 @@ test('docs/cli.md documents every command and every flag (run’s in docs/operat
     for (const flag of flags.filter((f) => f !== '--help' && f !== '--version')) {
       assert.ok(doc.includes(`\`${flag}`), `${command} ${flag}`);
     }
+  }
+});
+
+test('the kubeconfig as the job commands read it: --context, the context’s namespace, in-cluster’s', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'job-cli-kubeconfig-'));
+  const file = join(dir, 'config');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      clusters: [{ name: 'c', cluster: { server: 'https://c:6443' } }],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [
+        { name: 'plain', context: { cluster: 'c', user: 'u' } },
+        { name: 'team', context: { cluster: 'c', user: 'u', namespace: 'research' } },
+      ],
+      'current-context': 'plain',
+    }),
+  );
+  assert.equal(loadKubeConfig({ kubeconfig: file }).namespace, undefined);
+  const team = loadKubeConfig({ kubeconfig: file, context: 'team' });
+  assert.deepEqual([team.currentContext, team.namespace], ['team', 'research']);
+  assert.throws(() => loadKubeConfig({ kubeconfig: file, context: 'nope' }), /context "nope" does not exist/);
+
+  const account = join(dir, 'var/run/secrets/kubernetes.io/serviceaccount');
+  mkdirSync(account, { recursive: true });
+  writeFileSync(join(account, 'token'), 'token');
+  writeFileSync(join(account, 'namespace'), 'jobs\n');
+  const saved = { KUBECONFIG: process.env.KUBECONFIG, HOST: process.env.KUBERNETES_SERVICE_HOST };
+  delete process.env.KUBECONFIG;
+  process.env.KUBERNETES_SERVICE_HOST = '10.0.0.1';
+  try {
+    assert.equal(loadKubeConfig({}, { inClusterRoot: dir, homeDir: dir }).namespace, 'jobs');
+  } finally {
+    if (saved.KUBECONFIG === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved.KUBECONFIG;
+    if (saved.HOST === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
+    else process.env.KUBERNETES_SERVICE_HOST = saved.HOST;
   }
 });
