@@ -13,7 +13,14 @@ import { Channel } from './channel.ts';
 import { ConflictError, explain, JobFailedError, NotFoundError, WaitTimeoutError } from './errors.ts';
 import { followLog, hasStarted, readLog, type LogLine } from './logs.ts';
 import { observe } from './observe.ts';
-import { conditionOf, hasCondition, jobState, replicaProgress, type ReplicaProgress } from './status.ts';
+import {
+  conditionOf,
+  hasCondition,
+  isFinished,
+  jobState,
+  replicaProgress,
+  type ReplicaProgress,
+} from './status.ts';
 import type { JobOfKind, JobRef, TrainingJob } from './types.ts';
 
 export interface TrainingClientOptions {
@@ -399,9 +406,11 @@ export class TrainingClient {
       (pods) => {
         const mine = [...pods.values()].filter((pod) => ownedBy(pod, job));
         for (const pod of mine) if (hasStarted(pod) && !streaming.has(pod.metadata.uid!)) startStream(pod);
-        // Done once every pod seen so far has finished and been streamed, or is gone.
+        // Done once every pod seen so far has finished and been streamed, or is gone; a job that had
+        // finished before has nothing more to wait for even when its pods are gone.
         podsDone =
-          streaming.size > 0 && mine.every((pod) => streaming.has(pod.metadata.uid!) && isTerminal(pod));
+          (streaming.size > 0 || isFinished(job)) &&
+          mine.every((pod) => streaming.has(pod.metadata.uid!) && isTerminal(pod));
         return podsDone;
       },
       signal,
