@@ -7,9 +7,9 @@ import { InputError } from '../api/errors.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
 import { fieldValidationOf, VALIDATE_CHOICES } from './field-validation.ts';
 import { installManifestsOptions } from './install-manifests.ts';
-import { jobCommands } from './job-commands.ts';
 import { ENV_PREFIX, RUN_OPTIONS, withEnvTwins } from './run-options.ts';
 import type { Output } from './validate.ts';
+import { jobCommands } from './job-commands.ts';
 
 const output: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
