@@ -84,7 +84,7 @@ async function diffJob(client: TrainingClient, written: Job, options: DiffComman
   });
   for (const warning of warnings) output.err(`${jobRef(stored)}: warning: ${warning}`);
   if (errors.length) return { errors: errors.map((error) => errorLine(stored, error)), lines: [] };
-  const wanted: Job = live ? { ...live, spec: stored.spec } : stored;
+  const wanted: Job = live ? Object.assign({ ...live }, { spec: stored.spec }) : stored;
   const changes = operatorPlan(wanted, live ? await ownedObjects(client, live) : []);
   const where = `${jobRef(stored)} in namespace ${namespace}`;
   const specDiff = unifiedDiff(specText(live), specText(stored), [

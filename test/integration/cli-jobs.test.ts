@@ -78,8 +78,7 @@ function pytorch(name: string, workers = 2): Job {
 describe('job commands', () => {
   test('submit validates offline and creates nothing from an invalid file; get lists; describe shows everything', async (t) => {
     const { ns } = await operatorNamespace(t, 'cli-get');
-    const invalid = pytorch('bad');
-    (invalid.spec.pytorchReplicaSpecs as Record<string, { replicas?: number }>).Worker.replicas = -1;
+    const invalid = pytorch('bad', -1);
     const refused = await cli(ns, ['submit', '-f', file('bad.yaml', pytorch('fine'), invalid)]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^PyTorchJob\/bad: spec\.pytorchReplicaSpecs\[Worker\]\.replicas: /m);
@@ -334,8 +333,7 @@ describe('job commands', () => {
       /create {2}Pod\/fresh-master-0\n {2}create {2}Service\/fresh-master-0\n {2}create {2}Pod\/fresh-worker-0\n/,
     );
 
-    const invalid = pytorch('scale');
-    (invalid.spec.pytorchReplicaSpecs as Record<string, { replicas?: number }>).Worker.replicas = -1;
+    const invalid = pytorch('scale', -1);
     const refused = await cli(ns, ['diff', '-f', file('invalid.yaml', invalid)]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /^PyTorchJob\/scale: spec\.pytorchReplicaSpecs\[Worker\]\.replicas: /m);
