@@ -1,10 +1,9 @@
 // What the job commands share: connecting as kubectl does (--kubeconfig, --context, -n), naming a job
 // (NAME or KIND/NAME), ages as kubectl prints them, and the exit codes.
 import { InputError } from '../api/errors.ts';
-import type { KindName } from '../api/kinds.ts';
 import { resolveKind } from '../client/kinds.ts';
 import { TrainingClient } from '../client/training-client.ts';
-import type { JobRef, TrainingJob } from '../client/types.ts';
+import { kindOf, type JobRef, type TrainingJob } from '../client/types.ts';
 import type { Output } from './validate.ts';
 
 /** Exit codes of the job commands beyond 0 (done), 1 (failed) and 2 (unusable input or usage). */
@@ -58,7 +57,7 @@ export async function findJob(
 }
 
 export function refOf(job: TrainingJob): JobRef {
-  return { kind: job.kind as KindName, name: job.metadata!.name!, namespace: job.metadata!.namespace };
+  return { kind: kindOf(job), name: job.metadata!.name!, namespace: job.metadata!.namespace };
 }
 
 /** `PyTorchJob/mnist`. */

@@ -5,7 +5,7 @@ import type { KubeObject } from '../api/types.ts';
 import { resolveKind } from '../client/kinds.ts';
 import { jobState, replicaProgress } from '../client/status.ts';
 import type { TrainingClient } from '../client/training-client.ts';
-import type { TrainingJob } from '../client/types.ts';
+import { kindOf, type TrainingJob } from '../client/types.ts';
 import { age, findJob, shortDuration, table, withClient, type ClusterOptions } from './cluster.ts';
 import type { Output } from './validate.ts';
 import { toYaml } from './yaml.ts';
@@ -56,7 +56,7 @@ function rows(jobs: TrainingJob[], options: GetCommandOptions, now: number): str
         progress.map((replica) => `${replica.type} ${replica[field]}`).join(', ');
       return [
         ...(options.allNamespaces ? [job.metadata?.namespace ?? ''] : []),
-        `${job.kind!.toLowerCase()}/${job.metadata?.name}`,
+        `${kindOf(job).toLowerCase()}/${job.metadata?.name}`,
         jobState(job),
         replicasColumn(job),
         age(job.metadata?.creationTimestamp, now),

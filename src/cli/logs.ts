@@ -1,13 +1,12 @@
 // `training-operator logs NAME`: the container logs of a job's pods, prefixed like `kubectl logs --prefix`
 // when they come from several pods.
-import type { KindName } from '../api/kinds.ts';
 import type { Job } from '../api/types.ts';
 import { replicaSpecsOf, replicaTypesOf } from '../client/status.ts';
 import { frameworkFor } from '../frameworks/registry.ts';
 import type { LogLine } from '../client/logs.ts';
 import { logPrefix } from '../client/logs.ts';
 import type { PodFilter, TrainingClient } from '../client/training-client.ts';
-import type { TrainingJob } from '../client/types.ts';
+import { kindOf, type TrainingJob } from '../client/types.ts';
 import { findJob, refOf, withClient, type ClusterOptions } from './cluster.ts';
 import type { Output } from './validate.ts';
 
@@ -32,7 +31,7 @@ function selection(job: TrainingJob, options: LogsCommandOptions): PodFilter {
   if (options.replicaType !== undefined || options.index !== undefined) {
     return { replicaType: options.replicaType, index: options.index };
   }
-  const framework = frameworkFor(job.kind as KindName);
+  const framework = frameworkFor(kindOf(job));
   const specs = replicaSpecsOf(job);
   const types = replicaTypesOf(job);
   for (const type of types) {

@@ -55,7 +55,9 @@ export async function submitCommand(options: SubmitCommandOptions, output: Termi
     if (!jobs) return 1;
     const created: TrainingJob[] = [];
     for (const job of jobs) {
-      const stored = await client.create(job as unknown as TrainingJob);
+      // The parsed job has the generated type's shape; the API server checks it again.
+      const body: unknown = job;
+      const stored = await client.create(body as TrainingJob);
       output.out(`${jobName(stored)} created`);
       created.push(stored);
     }

@@ -1,7 +1,7 @@
 // Reading a job's state the way `kubectl get` shows it, and its progress per replica type.
-import { KINDS, type KindName } from '../api/kinds.ts';
+import { KINDS } from '../api/kinds.ts';
 import type { ConditionType, JobCondition, ReplicaSpec } from '../api/types.ts';
-import type { TrainingJob } from './types.ts';
+import { kindOf, type TrainingJob } from './types.ts';
 
 /** Pod counts of one replica type: how many are wanted and how many run, succeeded and failed. */
 export interface ReplicaProgress {
@@ -38,14 +38,14 @@ export function jobState(job: TrainingJob): string {
 
 /** The job's replica map: `spec.pytorchReplicaSpecs`, `spec.tfReplicaSpecs`, ... */
 export function replicaSpecsOf(job: TrainingJob): Record<string, ReplicaSpec> {
-  const field = KINDS[job.kind as KindName]?.replicaSpecsField;
+  const field = KINDS[kindOf(job)].replicaSpecsField;
   return ((job.spec as unknown as Record<string, unknown>)[field] ?? {}) as Record<string, ReplicaSpec>;
 }
 
 /** Replica types in the kind's canonical order, then any other alphabetically. */
 export function replicaTypesOf(job: TrainingJob): string[] {
   const specs = replicaSpecsOf(job);
-  const canonical = (KINDS[job.kind as KindName]?.replicaTypes ?? []).filter((type) => type in specs);
+  const canonical = KINDS[kindOf(job)].replicaTypes.filter((type) => type in specs);
   return [
     ...canonical,
     ...Object.keys(specs)

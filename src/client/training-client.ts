@@ -21,7 +21,7 @@ import {
   replicaProgress,
   type ReplicaProgress,
 } from './status.ts';
-import type { JobOfKind, JobRef, TrainingJob } from './types.ts';
+import { kindOf, type JobOfKind, type JobRef, type TrainingJob } from './types.ts';
 
 export interface TrainingClientOptions {
   /** A kubeconfig file instead of `$KUBECONFIG`, in-cluster or `~/.kube/config`. */
@@ -149,7 +149,7 @@ export class TrainingClient {
     const jobs = found.filter((job) => job !== undefined);
     if (jobs.length === 0) throw new NotFoundError(`no job named "${name}" in namespace "${namespace}"`, 404);
     if (jobs.length > 1) {
-      const kinds = jobs.map((job) => `${job.kind!.toLowerCase()}/${name}`).join(', ');
+      const kinds = jobs.map((job) => `${kindOf(job).toLowerCase()}/${name}`).join(', ');
       throw new ConflictError(
         `several jobs are named "${name}" in namespace "${namespace}": name one of ${kinds}`,
         409,
@@ -425,13 +425,6 @@ export class TrainingClient {
 
 const isTerminal = (pod: V1Pod) => ['Succeeded', 'Failed'].includes(pod.status?.phase ?? '');
 
-function kindOf(job: TrainingJob): KindName {
-  const kind = job.kind as KindName;
-  if (!KINDS[kind])
-    throw new Error(`unknown job kind "${String(job.kind)}": one of ${KIND_NAMES.join(', ')}`);
-  return kind;
-}
-
 function podSelector(job: TrainingJob, filter: PodFilter): string {
   const selector = [`${LABELS.jobName}=${job.metadata!.name!.replaceAll('/', '-')}`];
   if (filter.replicaType) selector.push(`${LABELS.replicaType}=${filter.replicaType.toLowerCase()}`);
@@ -448,7 +441,7 @@ function ownedBy(pod: V1Pod, job: TrainingJob): boolean {
 }
 
 function byRank(job: TrainingJob) {
-  const order = KINDS[job.kind as KindName].replicaTypes.map((type) => type.toLowerCase());
+  const order = KINDS[kindOf(job)].replicaTypes.map((type) => type.toLowerCase());
   const rank = (pod: V1Pod) => {
     const labels = pod.metadata?.labels ?? {};
     const type = labels[LABELS.replicaType] ?? '';
@@ -468,7 +461,7 @@ function byRank(job: TrainingJob) {
 function containerOf(job: TrainingJob, pod: V1Pod, opts: LogsOptions): string {
   if (opts.container) return opts.container;
   const containers = pod.spec?.containers ?? [];
-  const training = KINDS[job.kind as KindName].defaultContainer;
+  const training = KINDS[kindOf(job)].defaultContainer;
   return containers.find((container) => container.name === training)?.name ?? containers[0]?.name ?? training;
 }
 

@@ -7,7 +7,7 @@ import type {
   TFJob,
   XGBoostJob,
 } from '../../generated/kubeflow.org/v1/index.ts';
-import type { KindName } from '../api/kinds.ts';
+import { isKindName, KIND_NAMES, type KindName } from '../api/kinds.ts';
 
 /** Each kind's generated type, so that `get({ kind: 'TFJob', ... })` returns a `TFJob`. */
 export interface JobOfKind {
@@ -27,4 +27,12 @@ export interface JobRef<K extends KindName = KindName> {
   kind: K;
   name: string;
   namespace?: string;
+}
+
+/** The job's kind, checked at run time: an object of any other kind is refused. */
+export function kindOf(job: { kind?: string }): KindName {
+  if (!isKindName(job.kind)) {
+    throw new Error(`unknown job kind "${String(job.kind)}": one of ${KIND_NAMES.join(', ')}`);
+  }
+  return job.kind;
 }
