@@ -242,9 +242,11 @@ describe('TrainingClient', () => {
           followed.push(`${line.pod}: ${line.text}`);
       })();
       await harness.waitFor(() => followed.length === 3, 10_000, 'the lines so far');
+      // Pods' streams are independent: each line is awaited before the next, so their order is known.
       kubelet.write(ns, 'talk-worker-1', 'pytorch', 'step 1');
+      await harness.waitFor(() => followed.length === 4, 10_000, 'a new line as it comes');
       kubelet.write(ns, 'talk-master-0', 'pytorch', 'step 1');
-      await harness.waitFor(() => followed.length === 5, 10_000, 'new lines as they come');
+      await harness.waitFor(() => followed.length === 5, 10_000, 'a line of another pod');
       assert.deepEqual(followed.slice(3), ['talk-worker-1: step 1', 'talk-master-0: step 1']);
       for (const pod of names) {
         kubelet.write(ns, pod, 'pytorch', 'done');
