@@ -12,7 +12,14 @@ import type { Job } from '../../src/api/types.ts';
 import { makeJob } from '../support/builders.ts';
 import { startFakeKubelet, type FakeKubelet } from './fake-kubelet.ts';
 import * as harness from './harness.ts';
-import { getJob, operatorNamespace, setPhases, waitForObjects } from './operator.ts';
+import {
+  getJob,
+  hasCondition,
+  operatorNamespace,
+  setPhases,
+  waitForJob,
+  waitForObjects,
+} from './operator.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'training-operator.js');
@@ -151,6 +158,7 @@ describe('job commands', () => {
     await cli(ns, ['submit', '-f', file('w.yaml', pytorch('w'))]);
     const names = ['w-master-0', 'w-worker-0', 'w-worker-1'];
     await waitForObjects(ns, 'w', names);
+    await waitForJob(ns, 'PyTorchJob', 'w', (job) => hasCondition(job, 'Created'), 'Created');
 
     const timedOut = await cli(ns, ['wait', 'w', '--for=Running', '--timeout=1s']);
     assert.equal(timedOut.code, 3);

@@ -177,6 +177,7 @@ describe('TrainingClient', () => {
     await client.create(asTraining(job));
     const ref = { kind: 'PyTorchJob', name: 'crash', namespace: ns } as const;
     await waitForObjects(ns, 'crash', ['crash-worker-0']);
+    await harness.waitFor(() => client.isCreated(ref), 10_000, 'Created');
 
     await assert.rejects(client.waitFor(ref, { for: ['Running'], timeoutMs: 500 }), (err: unknown) => {
       assert.ok(err instanceof WaitTimeoutError);
