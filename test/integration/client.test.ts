@@ -185,23 +185,27 @@ describe('TrainingClient', () => {
       return true;
     });
 
-    const waiting = client.waitFor(ref, { timeoutMs: 30_000 });
-    await setPhases(ns, ['crash-worker-0'], 'Failed', 2);
-    await assert.rejects(waiting, (err: unknown) => {
+    // The rejection is expected before setPhases returns: its handler is attached first.
+    const failing = assert.rejects(client.waitFor(ref, { timeoutMs: 30_000 }), (err: unknown) => {
       assert.ok(err instanceof JobFailedError);
       assert.equal(err.condition.reason, 'PyTorchJobFailed');
       assert.match(err.message, /PyTorchJob "crash" in namespace ".*" failed: PyTorchJobFailed: /);
       return true;
     });
+    await setPhases(ns, ['crash-worker-0'], 'Failed', 2);
+    await failing;
     // Waiting for Failed itself succeeds.
     assert.ok(await client.isFailed(ref));
     await client.waitFor(ref, { for: ['Failed'], timeoutMs: 5_000 });
 
     await client.create(pytorch(ns, 'gone'));
     const gone = { kind: 'PyTorchJob', name: 'gone', namespace: ns } as const;
-    const deleted = client.waitFor(gone, { timeoutMs: 30_000 });
+    const deleted = assert.rejects(
+      client.waitFor(gone, { timeoutMs: 30_000 }),
+      /PyTorchJob "gone" in namespace ".*" was deleted/,
+    );
     await client.delete(gone, { wait: true, timeoutMs: 10_000 });
-    await assert.rejects(deleted, /PyTorchJob "gone" in namespace ".*" was deleted/);
+    await deleted;
     await assert.rejects(client.delete(gone), NotFoundError);
   });
 
