@@ -1,22 +1,20 @@
 // A kubelet that serves container logs only, for the envtest-mode cluster, where no kubelet runs: a
 // Node whose address and kubelet port point at an HTTPS server in the test process, pods bound to it,
-// and logs the test writes. The API server's pods/log then proxies to it as to a real kubelet (it does
-// not verify a kubelet's certificate unless told a CA), so logs go through the real API server.
+// and logs the test writes. The API server's pods/log then proxies to it as to a real kubelet, so logs
+// go through the real API server.
 //
 //   const kubelet = await startFakeKubelet();
 //   t.after(() => kubelet.stop());
 //   await kubelet.bind(ns, 'mnist-worker-0');
 //   kubelet.write(ns, 'mnist-worker-0', 'pytorch', 'epoch 1');
 //   kubelet.end(ns, 'mnist-worker-0', 'pytorch');   // a follower's stream ends, as when the container exits
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { parse } from 'yaml';
 import * as harness from './harness.ts';
 
 interface ContainerLog {
@@ -38,26 +36,17 @@ export interface FakeKubelet {
   stop(): Promise<void>;
 }
 
-function selfSignedCertificate(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'fake-kubelet-'));
-  try {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ]),
-      { stdio: 'ignore' },
-    );
-    return {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/**
+ * The test cluster's admin certificate, signed by its CA and valid for 127.0.0.1 (the API server serves
+ * with it too): an API server that verifies kubelets against the cluster CA accepts it.
+ */
+function servingCertificate(): { key: string; cert: string } {
+  const config = parse(readFileSync(harness.cluster().kubeconfigPath, 'utf8')) as {
+    users: { user: Record<string, string> }[];
+  };
+  const user = config.users[0].user;
+  const decode = (data: string | undefined) => Buffer.from(data ?? '', 'base64').toString('utf8');
+  return { cert: decode(user['client-certificate-data']), key: decode(user['client-key-data']) };
 }
 
 export async function startFakeKubelet(): Promise<FakeKubelet> {
@@ -68,7 +57,7 @@ export async function startFakeKubelet(): Promise<FakeKubelet> {
     if (!log) logs.set(key, (log = { lines: [], ended: false, followers: new Set() }));
     return log;
   };
-  const server = https.createServer(selfSignedCertificate(), (req, res) => {
+  const server = https.createServer(servingCertificate(), (req, res) => {
     const url = new URL(req.url ?? '/', 'https://kubelet');
     const match = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!match) {
