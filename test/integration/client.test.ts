@@ -200,10 +200,14 @@ describe('TrainingClient', () => {
 
     await client.create(pytorch(ns, 'gone'));
     const gone = { kind: 'PyTorchJob', name: 'gone', namespace: ns } as const;
+    // Deleted only once the wait has seen the job, so that it is deleted during the wait.
+    let seen!: () => void;
+    const watching = new Promise<void>((resolve) => (seen = resolve));
     const deleted = assert.rejects(
-      client.waitFor(gone, { timeoutMs: 30_000 }),
+      client.waitFor(gone, { timeoutMs: 30_000, onProgress: () => seen() }),
       /PyTorchJob "gone" in namespace ".*" was deleted/,
     );
+    await watching;
     await client.delete(gone, { wait: true, timeoutMs: 10_000 });
     await deleted;
     await assert.rejects(client.delete(gone), NotFoundError);
