@@ -16,6 +16,7 @@ import {
   withUntypedFlags,
 } from './run-options.ts';
 import type { Output } from './validate.ts';
+import { jobCommands } from './job-commands.ts';
 
 const output: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -102,6 +103,7 @@ await yargs(hideBin(process.argv))
         (await import('./validate.ts')).validateCommand(args.file, output, fieldValidationOf(args.validate)),
       ),
   )
+  .command(jobCommands(run, output))
   .command(
     'run',
     'run the operator: watch the jobs and make the cluster match them',

@@ -78,6 +78,8 @@ export class KubeConfig {
     readonly currentContext: string,
     readonly cluster: Cluster,
     readonly user: User,
+    /** The context's namespace (the service account's in-cluster), as kubectl defaults `-n` to. */
+    readonly namespace?: string,
   ) {}
 
   getCurrentContext(): string {
@@ -134,20 +136,22 @@ export class KubeConfig {
 /**
  * The `--kubeconfig` file, else the files of `$KUBECONFIG`, else the in-cluster service account
  * (when its token file exists and KUBERNETES_SERVICE_HOST is set), else `~/.kube/config`. Throws an
- * error naming everything it tried when none is there or the chosen one names no cluster.
+ * error naming everything it tried when none is there or the chosen one names no cluster. `context`
+ * selects a context other than the current one, as kubectl's `--context`.
  */
 export function loadKubeConfig(
-  opts: { kubeconfig?: string } = {},
+  opts: { kubeconfig?: string; context?: string } = {},
   sources: KubeConfigSources = {},
 ): KubeConfig {
+  const { context } = opts;
   if (opts.kubeconfig) {
     if (!existsSync(opts.kubeconfig)) throw new Error(`--kubeconfig ${opts.kubeconfig}: no such file`);
-    return fromFiles([opts.kubeconfig], `--kubeconfig ${opts.kubeconfig}`);
+    return fromFiles([opts.kubeconfig], `--kubeconfig ${opts.kubeconfig}`, context);
   }
   const tried: string[] = [];
   const envFiles = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
   const existing = envFiles.filter((file) => existsSync(file));
-  if (existing.length > 0) return fromFiles(existing, `$KUBECONFIG (${existing.join(delimiter)})`);
+  if (existing.length > 0) return fromFiles(existing, `$KUBECONFIG (${existing.join(delimiter)})`, context);
   tried.push(
     envFiles.length ? `$KUBECONFIG (${envFiles.join(delimiter)}: no such file)` : '$KUBECONFIG (unset)',
   );
@@ -159,7 +163,7 @@ export function loadKubeConfig(
   tried.push(`in-cluster (${tokenFile} and $KUBERNETES_SERVICE_HOST)`);
 
   const homeFile = join(sources.homeDir ?? homedir(), '.kube', 'config');
-  if (existsSync(homeFile)) return fromFiles([homeFile], homeFile);
+  if (existsSync(homeFile)) return fromFiles([homeFile], homeFile, context);
   tried.push(homeFile);
   throw new Error(`no Kubernetes credentials found; tried ${tried.join(', ')}`);
 }
@@ -167,6 +171,8 @@ export function loadKubeConfig(
 /** As client-go's rest.InClusterConfig: the service's address, the mounted CA and the rotating token. */
 function inCluster(host: string, port: string | undefined, root: string): KubeConfig {
   const address = isIPv6(host) ? `[${host}]` : host;
+  const namespaceFile = `${root}${SERVICE_ACCOUNT_DIR}/namespace`;
+  const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined;
   return new KubeConfig(
     'in-cluster',
     {
@@ -175,6 +181,7 @@ function inCluster(host: string, port: string | undefined, root: string): KubeCo
       certificateAuthority: `${root}${SERVICE_ACCOUNT_DIR}/ca.crt`,
     },
     { name: 'in-cluster', tokenFile: `${root}${SERVICE_ACCOUNT_DIR}/token` },
+    namespace || undefined,
   );
 }
 
@@ -184,7 +191,7 @@ type Named<T> = { name: string; dir: string; value: T };
  * Merges files as kubectl does: the first file to define a name, or the current context, wins.
  * Relative file paths in an entry are relative to the file that defines it.
  */
-function fromFiles(files: string[], source: string): KubeConfig {
+function fromFiles(files: string[], source: string, contextName?: string): KubeConfig {
   let currentContext: string | undefined;
   const clusters = new Map<string, Named<Record<string, unknown>>>();
   const users = new Map<string, Named<Record<string, unknown>>>();
@@ -203,6 +210,10 @@ function fromFiles(files: string[], source: string): KubeConfig {
       }
     }
   }
+  if (contextName) {
+    if (!contexts.has(contextName)) throw new Error(`${source}: context "${contextName}" does not exist`);
+    currentContext = contextName;
+  }
   if (!currentContext) throw new Error(`${source}: no current-context is set`);
   const context = contexts.get(currentContext);
   const clusterName =
@@ -218,7 +229,13 @@ function fromFiles(files: string[], source: string): KubeConfig {
       `${source}: the current context "${currentContext}" names user "${userName}", which is not defined`,
     );
   }
-  return new KubeConfig(currentContext, parseCluster(cluster), user ? parseUser(user) : { name: '' });
+  const namespace = optionalString(context.value.namespace, `context "${currentContext}": namespace`);
+  return new KubeConfig(
+    currentContext,
+    parseCluster(cluster),
+    user ? parseUser(user) : { name: '' },
+    namespace || undefined,
+  );
 }
 
 function readKubeconfigFile(file: string): Record<string, unknown> {

@@ -1,0 +1,38 @@
+// The job types the client speaks, from the CRDs (generated/kubeflow.org/v1).
+import type {
+  JAXJob,
+  MPIJob,
+  PaddleJob,
+  PyTorchJob,
+  TFJob,
+  XGBoostJob,
+} from '../../generated/kubeflow.org/v1/index.ts';
+import { isKindName, KIND_NAMES, type KindName } from '../api/kinds.ts';
+
+/** Each kind's generated type, so that `get({ kind: 'TFJob', ... })` returns a `TFJob`. */
+export interface JobOfKind {
+  PyTorchJob: PyTorchJob;
+  TFJob: TFJob;
+  XGBoostJob: XGBoostJob;
+  MPIJob: MPIJob;
+  PaddleJob: PaddleJob;
+  JAXJob: JAXJob;
+}
+
+/** Any of the six job kinds. */
+export type TrainingJob = JobOfKind[KindName];
+
+/** Names one job; `namespace` defaults to the client's. */
+export interface JobRef<K extends KindName = KindName> {
+  kind: K;
+  name: string;
+  namespace?: string;
+}
+
+/** The job's kind, checked at run time: an object of any other kind is refused. */
+export function kindOf(job: { kind?: string }): KindName {
+  if (!isKindName(job.kind)) {
+    throw new Error(`unknown job kind "${String(job.kind)}": one of ${KIND_NAMES.join(', ')}`);
+  }
+  return job.kind;
+}
