@@ -1,26 +1,12 @@
 // The job types the client speaks, from the CRDs (generated/kubeflow.org/v1).
-import type {
-  JAXJob,
-  MPIJob,
-  PaddleJob,
-  PyTorchJob,
-  TFJob,
-  XGBoostJob,
-} from '../../generated/kubeflow.org/v1/index.ts';
+import type { KubeflowJob, KubeflowJobsByKind } from '../../generated/kubeflow.org/v1/index.ts';
 import { isKindName, KIND_NAMES, type KindName } from '../api/kinds.ts';
 
 /** Each kind's generated type, so that `get({ kind: 'TFJob', ... })` returns a `TFJob`. */
-export interface JobOfKind {
-  PyTorchJob: PyTorchJob;
-  TFJob: TFJob;
-  XGBoostJob: XGBoostJob;
-  MPIJob: MPIJob;
-  PaddleJob: PaddleJob;
-  JAXJob: JAXJob;
-}
+export type JobOfKind = KubeflowJobsByKind;
 
 /** Any of the six job kinds. */
-export type TrainingJob = JobOfKind[KindName];
+export type TrainingJob = KubeflowJob;
 
 /** Names one job; `namespace` defaults to the client's. */
 export interface JobRef<K extends KindName = KindName> {
