@@ -68,11 +68,15 @@ describe('training-operator local demo (the README main command)', () => {
     assert.equal(code, 0, `${stdout}\n${stderr}`);
     assert.match(stdout, /cluster is up in [\d.]+s/);
     assert.match(stdout, /submitting examples\/pytorchjob\.yaml: PyTorchJob default\/pytorch-mnist/);
-    assert.match(stdout, /PyTorchJob pytorch-mnist: Running {3}Master 1 active; Worker 2 active/);
-    assert.match(stdout, /PyTorchJob pytorch-mnist: Succeeded Master 1 succeeded; Worker 2 succeeded/);
+    // The progress as `wait` prints it off a terminal, stamped with the time since submit.
+    assert.match(stdout, /^\[ *[\d.]+s\] PyTorchJob\/pytorch-mnist: Running$/m);
+    assert.match(stdout, /^\[ *[\d.]+s\] {3}Worker: 2\/2 running, 0 succeeded, 0 failed$/m);
+    assert.match(stdout, /^\[ *[\d.]+s\] PyTorchJob\/pytorch-mnist: Succeeded$/m);
+    assert.match(stdout, /^\[ *[\d.]+s\] {3}Master: 0\/1 running, 1 succeeded, 0 failed$/m);
+    // Every rank's log as `logs --all` prints it.
     for (const pod of RANKS) {
-      assert.match(stdout, new RegExp(`${pod} +\\| .*epoch 8/8`), pod);
-      assert.match(stdout, new RegExp(`${pod} +\\| .*training complete`), pod);
+      assert.match(stdout, new RegExp(`^\\[pod/${pod}/pytorch\\] .*epoch 8/8`, 'm'), pod);
+      assert.match(stdout, new RegExp(`^\\[pod/${pod}/pytorch\\] .*training complete`, 'm'), pod);
     }
     assert.match(stdout, /PyTorchJob pytorch-mnist succeeded\./);
     for (const next of [
