@@ -25,7 +25,7 @@ export interface ClientCert {
   key: Buffer;
 }
 
-/** The admin certificate test/cluster/pki.ts made for a control plane in `dir`. */
+/** The admin certificate src/local/pki.ts made for a control plane in `dir`. */
 export function adminCert(dir: string): ClientCert {
   const file = (name: string) => readFileSync(join(dir, 'pki', name));
   return { ca: file('ca.crt'), cert: file('admin.crt'), key: file('admin.key') };

@@ -1,6 +1,6 @@
 // Kubeflow's own Go operator (github.com/kubeflow/training-operator, cmd/training-operator.v1), the
 // peer of ours in bench/operator.ts --peer kubeflow: the released binary, unchanged, built by
-// `test/cluster/build-binaries.sh kubeflow-operator`, run out of cluster against the bench's control
+// `src/local/build-binaries.sh kubeflow-operator`, run out of cluster against the bench's control
 // plane, watching one namespace of its own.
 //
 // v1.9 has no flag to turn its webhooks or its cert rotation off (cmd/training-operator.v1/main.go):

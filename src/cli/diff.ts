@@ -8,9 +8,21 @@ import type { Job, KubeObject } from '../api/types.ts';
 import { validateJob } from '../api/validate.ts';
 import { NotFoundError } from '../client/errors.ts';
 import type { TrainingClient } from '../client/training-client.ts';
-import { DEFAULT_RENDER_OPTIONS } from '../frameworks/framework.ts';
+import type { RenderOptions } from '../frameworks/framework.ts';
+import { gangSchedulerFor } from '../gang/scheduler.ts';
 import { isNotFound } from '../kube/errors.ts';
-import { CONFIG_MAP, HPA, POD, ROLE, ROLE_BINDING, SERVICE, SERVICE_ACCOUNT } from '../kube/resources.ts';
+import {
+  apiVersionOf,
+  CONFIG_MAP,
+  HPA,
+  POD,
+  RESOURCES,
+  ROLE,
+  ROLE_BINDING,
+  SERVICE,
+  SERVICE_ACCOUNT,
+  type Resource,
+} from '../kube/resources.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
 import { withClient, type ClusterOptions } from './cluster.ts';
 import { errorLine, inNamespace, jobRef, readJobs } from './input.ts';
@@ -20,10 +32,24 @@ import type { Output } from './validate.ts';
 export interface DiffCommandOptions extends ClusterOptions {
   files: string[];
   fieldValidation?: FieldValidation;
+  /** The operator's `--gang-scheduler-name`: unset, none (its default). */
+  gangSchedulerName?: string;
+  /** The operator's framework settings (`--mpi-kubectl-delivery-image`...), by flag name; unset, the defaults. */
+  settings?: RenderOptions['settings'];
 }
 
-/** What the operator owns for a job and would change; PodGroups are left out (their scheduler is the operator's flag). */
+/** What the operator owns for a job and would change: these, and the gang scheduler's PodGroups. */
 const OWNED_RESOURCES = [POD, SERVICE, CONFIG_MAP, SERVICE_ACCOUNT, ROLE, ROLE_BINDING, HPA];
+
+function ownedResources(options: RenderOptions): Resource[] {
+  const gang = gangSchedulerFor(options.gangSchedulerName);
+  if (!gang) return OWNED_RESOURCES;
+  const { apiVersion, kind } = gang.podGroupType;
+  return [
+    ...OWNED_RESOURCES,
+    ...RESOURCES.filter((resource) => resource.kind === kind && apiVersionOf(resource) === apiVersion),
+  ];
+}
 
 interface OperatorChanges {
   create: { kind: string; name: string }[];
@@ -33,10 +59,10 @@ interface OperatorChanges {
 
 /**
  * The operator's next reconcile of `job` (the live job with the file's spec) over the objects it owns,
- * with the default render options. The only use of the reconciler here.
+ * with the operator's options as the flags give them. The only use of the reconciler here.
  */
-function operatorPlan(job: Job, owned: KubeObject[]): OperatorChanges {
-  const plan = reconcile(job, owned, { options: DEFAULT_RENDER_OPTIONS, now: new Date() });
+function operatorPlan(job: Job, owned: KubeObject[], options: RenderOptions): OperatorChanges {
+  const plan = reconcile(job, owned, { options, now: new Date() });
   const named = (object: { kind: string; metadata?: { name: string }; name?: string }) => ({
     kind: object.kind,
     name: object.metadata?.name ?? object.name ?? '',
@@ -44,9 +70,13 @@ function operatorPlan(job: Job, owned: KubeObject[]): OperatorChanges {
   return { create: plan.create.map(named), patch: plan.update.map(named), delete: plan.delete.map(named) };
 }
 
-async function ownedObjects(client: TrainingClient, live: Job): Promise<KubeObject[]> {
+async function ownedObjects(
+  client: TrainingClient,
+  live: Job,
+  options: RenderOptions,
+): Promise<KubeObject[]> {
   const lists = await Promise.all(
-    OWNED_RESOURCES.map(async (resource) => {
+    ownedResources(options).map(async (resource) => {
       try {
         const selection = {
           namespace: live.metadata.namespace,
@@ -85,7 +115,12 @@ async function diffJob(client: TrainingClient, written: Job, options: DiffComman
   for (const warning of warnings) output.err(`${jobRef(stored)}: warning: ${warning}`);
   if (errors.length) return { errors: errors.map((error) => errorLine(stored, error)), lines: [] };
   const wanted: Job = live ? Object.assign({ ...live }, { spec: stored.spec }) : stored;
-  const changes = operatorPlan(wanted, live ? await ownedObjects(client, live) : []);
+  const renderOptions = { gangSchedulerName: options.gangSchedulerName, settings: options.settings };
+  const changes = operatorPlan(
+    wanted,
+    live ? await ownedObjects(client, live, renderOptions) : [],
+    renderOptions,
+  );
   const where = `${jobRef(stored)} in namespace ${namespace}`;
   const specDiff = unifiedDiff(specText(live), specText(stored), [
     live ? `${where}: live spec` : '/dev/null (no such job)',

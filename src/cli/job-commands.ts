@@ -2,6 +2,7 @@
 // yargs command modules for main.ts. Each handler imports its command when it runs, as main.ts does.
 import type { Argv, CommandModule } from 'yargs';
 import { fieldValidationOf, VALIDATE_CHOICES } from './field-validation.ts';
+import { frameworkSettingsOf, SYNTH_FRAMEWORK_FLAGS, withUntypedFlags } from './run-options.ts';
 import type { TerminalOutput } from './cluster.ts';
 import type { Output } from './validate.ts';
 
@@ -214,9 +215,14 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
       describe:
         'the change to each job’s spec against the cluster, and what the operator would create, patch, delete',
       builder: (y: Argv) =>
-        withCluster(y)
+        withUntypedFlags(withCluster(y), SYNTH_FRAMEWORK_FLAGS)
           .option('file', { ...fileOption, demandOption: 'name the jobs with -f FILE' })
-          .option('validate', validateOption),
+          .option('validate', validateOption)
+          .option('gang-scheduler-name', {
+            alias: 'gang-scheduler',
+            type: 'string',
+            describe: 'the operator’s --gang-scheduler-name: volcano, or a scheduler-plugins scheduler name',
+          }),
       handler: (args: Record<string, unknown>) =>
         run(async () =>
           (await import('./diff.ts')).diffCommand(
@@ -224,6 +230,8 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
               ...cluster(args),
               files: args.file as string[],
               fieldValidation: fieldValidationOf(args.validate as (typeof VALIDATE_CHOICES)[number]),
+              gangSchedulerName: args.gangSchedulerName as string | undefined,
+              settings: frameworkSettingsOf(args, SYNTH_FRAMEWORK_FLAGS),
             },
             output,
           ),

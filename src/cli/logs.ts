@@ -5,7 +5,7 @@ import { replicaSpecsOf, replicaTypesOf } from '../client/status.ts';
 import { frameworkFor } from '../frameworks/registry.ts';
 import type { LogLine } from '../client/logs.ts';
 import { logPrefix } from '../client/logs.ts';
-import type { PodFilter, TrainingClient } from '../client/training-client.ts';
+import type { LogsOptions, PodFilter, TrainingClient } from '../client/training-client.ts';
 import { kindOf, type TrainingJob } from '../client/types.ts';
 import { findJob, refOf, withClient, type ClusterOptions } from './cluster.ts';
 import type { Output } from './validate.ts';
@@ -46,7 +46,7 @@ function selection(job: TrainingJob, options: LogsCommandOptions): PodFilter {
 export async function printLogs(
   client: TrainingClient,
   job: TrainingJob,
-  filter: PodFilter & { follow?: boolean; container?: string },
+  filter: LogsOptions,
   prefix: boolean,
   print: (line: string) => void,
 ): Promise<void> {

@@ -23,6 +23,15 @@ const output: Output = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
+// A reader that stops early (`| head`) closes the pipe: end quietly, as kubectl does, instead of with an
+// unhandled EPIPE and its stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+}
+
 /** Exit codes: 0 fine, 1 invalid jobs (or a failed operator), 2 unusable input or usage. */
 async function run(command: () => number | Promise<number>): Promise<void> {
   try {

@@ -12,6 +12,7 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot } from '../cluster/control-plane.ts';
 import { kubectl } from '../cluster/kubectl.ts';
+import { pythonWithSdk } from '../support/python-sdk.ts';
 
 const bin = join(repoRoot, 'bin', 'training-operator.js');
 const dir = mkdtempSync(join(tmpdir(), 'training-operator-local-'));
@@ -37,7 +38,7 @@ async function cli(
   }
 }
 
-/** The Python SDK's get_job_logs, when python3 with kubeflow-training is there; else why not. */
+/** The Python SDK's get_job_logs, from the cached venv with kubeflow-training; else why there is none. */
 function sdkJobLogs(kubeconfig: string): { skip: string } | { logs: Record<string, string> } {
   const script = [
     'import json, sys',
@@ -46,13 +47,9 @@ function sdkJobLogs(kubeconfig: string): { skip: string } | { logs: Record<strin
     "logs, _ = client.get_job_logs('pytorch-mnist', is_master=False)",
     'print(json.dumps(logs))',
   ].join('\n');
-  const python = process.env.PYTHON ?? 'python3';
-  const probe = spawnSync(python, ['-c', 'import kubeflow.training'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0)
-    return {
-      skip: `${python} with the kubeflow-training package is not available (pip install kubeflow-training==1.9.4)`,
-    };
-  const run = spawnSync(python, ['-c', script, kubeconfig], { encoding: 'utf8', timeout: 60_000 });
+  const sdk = pythonWithSdk();
+  if ('skip' in sdk) return sdk;
+  const run = spawnSync(sdk.python, ['-c', script, kubeconfig], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr);
   return { logs: JSON.parse(run.stdout) as Record<string, string> };
 }
@@ -68,11 +65,15 @@ describe('training-operator local demo (the README main command)', () => {
     assert.equal(code, 0, `${stdout}\n${stderr}`);
     assert.match(stdout, /cluster is up in [\d.]+s/);
     assert.match(stdout, /submitting examples\/pytorchjob\.yaml: PyTorchJob default\/pytorch-mnist/);
-    assert.match(stdout, /PyTorchJob pytorch-mnist: Running {3}Master 1 active; Worker 2 active/);
-    assert.match(stdout, /PyTorchJob pytorch-mnist: Succeeded Master 1 succeeded; Worker 2 succeeded/);
+    // The progress as `wait` prints it off a terminal, stamped with the time since submit.
+    assert.match(stdout, /^\[ *[\d.]+s\] PyTorchJob\/pytorch-mnist: Running$/m);
+    assert.match(stdout, /^\[ *[\d.]+s\] {3}Worker: 2\/2 running, 0 succeeded, 0 failed$/m);
+    assert.match(stdout, /^\[ *[\d.]+s\] PyTorchJob\/pytorch-mnist: Succeeded$/m);
+    assert.match(stdout, /^\[ *[\d.]+s\] {3}Master: 0\/1 running, 1 succeeded, 0 failed$/m);
+    // Every rank's log as `logs --all` prints it.
     for (const pod of RANKS) {
-      assert.match(stdout, new RegExp(`${pod} +\\| .*epoch 8/8`), pod);
-      assert.match(stdout, new RegExp(`${pod} +\\| .*training complete`), pod);
+      assert.match(stdout, new RegExp(`^\\[pod/${pod}/pytorch\\] .*epoch 8/8`, 'm'), pod);
+      assert.match(stdout, new RegExp(`^\\[pod/${pod}/pytorch\\] .*training complete`, 'm'), pod);
     }
     assert.match(stdout, /PyTorchJob pytorch-mnist succeeded\./);
     for (const next of [

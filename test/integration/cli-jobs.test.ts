@@ -302,7 +302,7 @@ describe('job commands', () => {
     });
   });
 
-  test('diff: nothing for the live job; a Worker count changed shows the spec change and the pods and services to create', async (t) => {
+  test('diff: nothing for the live job; a Worker count changed shows the spec change and the pods and services to create; --gang-scheduler adds the PodGroup', async (t) => {
     const { ns } = await operatorNamespace(t, 'cli-diff');
     const same = file('same.yaml', pytorch('scale'));
     await cli(ns, ['submit', '-f', same]);
@@ -340,6 +340,16 @@ describe('job commands', () => {
       fresh.stdout,
       /create {2}Pod\/fresh-master-0\n {2}create {2}Service\/fresh-master-0\n {2}create {2}Pod\/fresh-worker-0\n/,
     );
+
+    // With the operator's gang scheduler named, its PodGroup is among what the operator would create.
+    const volcano = ['--gang-scheduler', 'volcano'];
+    const freshGang = await cli(ns, ['diff', '-f', file('fresh.yaml', pytorch('fresh', 1)), ...volcano]);
+    assert.equal(freshGang.code, 1, freshGang.stderr);
+    assert.match(freshGang.stdout, /\n {2}create {2}PodGroup\/fresh\n/);
+    assert.doesNotMatch(fresh.stdout, /PodGroup/);
+    const liveGang = await cli(ns, ['diff', '-f', same, ...volcano]);
+    assert.equal(liveGang.code, 1, liveGang.stderr);
+    assert.match(liveGang.stdout, /the operator would then:\n(.*\n)* {2}create {2}PodGroup\/scale\n/);
 
     const invalid = pytorch('scale', -1);
     const refused = await cli(ns, ['diff', '-f', file('invalid.yaml', invalid)]);

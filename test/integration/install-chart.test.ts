@@ -2,7 +2,7 @@
 // other values, the values schema, the CRDs copied into the chart, and, above all, agreement with what
 // `install-manifests` synthesizes from src/install (RBAC rules, args, ports, probes, security contexts).
 // Integration tier because it needs helm, which comes with the test cluster's binaries
-// (test/cluster/build-binaries.sh); the cluster itself is not used.
+// (src/local/build-binaries.sh); the cluster itself is not used.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

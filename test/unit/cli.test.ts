@@ -1,6 +1,7 @@
 // The CLI as a user runs it: the real bin script in a child process, with no kubeconfig and no network.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -98,6 +99,21 @@ describe('unusable input gets a clear message and exit 2, never a stack trace', 
     const { code, stderr } = cli([]);
     assert.equal(code, 2);
     assert.match(stderr, /name a command/);
+  });
+});
+
+describe('output into a pipe its reader closes early (`| head`)', () => {
+  test('ends quietly: exit 0, nothing on stderr, no EPIPE stack trace', async () => {
+    // A thousand workers: megabytes of YAML, far more than a pipe buffers, so the write after the close fails.
+    const job = readExample('pytorchjob.yaml').replace(/replicas: 2$/m, 'replicas: 1000');
+    const child = spawn(process.execPath, [bin, 'synth', '-f', '-'], { cwd: root });
+    child.stdin.end(job);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 });
 

@@ -1,8 +1,7 @@
 // The local cluster's pure parts: what a fake container's log holds and when, the kubelet's log query
-// parameters, the demo's progress line and the cold-build estimate.
+// parameters and the cold-build estimate.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Job } from '../../src/api/types.ts';
 import { coldBuildEstimate } from '../../src/local/control-plane.ts';
 import {
   formatLine,
@@ -11,7 +10,6 @@ import {
   PROGRESS_LINES,
   simulatedLog,
 } from '../../src/local/container-logs.ts';
-import { progressLine } from '../../src/local/demo.ts';
 
 const START = Date.parse('2026-01-01T00:00:00Z');
 
@@ -110,20 +108,6 @@ describe('a fake container’s log', () => {
 });
 
 describe('the demo', () => {
-  test('a progress line: the latest true condition and the counts of each replica type', () => {
-    const job = {
-      status: {
-        conditions: [
-          { type: 'Created', status: 'True' },
-          { type: 'Running', status: 'True' },
-        ],
-        replicaStatuses: { Master: { active: 1 }, Worker: { active: 1, succeeded: 1 } },
-      },
-    } as unknown as Job;
-    assert.equal(progressLine(job), 'Running   Master 1 active; Worker 1 active, 1 succeeded');
-    assert.equal(progressLine({ status: {} } as unknown as Job), 'Submitted');
-  });
-
   test('the cold-build estimate follows the measured 2-core figures and scales with cores', () => {
     assert.equal(
       coldBuildEstimate(['base', 'coscheduler'], 2),
