@@ -1,7 +1,8 @@
 // The commands that work on jobs in a cluster (submit, get, describe, wait, logs, delete, diff), as
 // yargs command modules for main.ts. Each handler imports its command when it runs, as main.ts does.
 import type { Argv, CommandModule } from 'yargs';
-import { fieldValidationOf, VALIDATE_CHOICES } from './field-validation.ts';
+import { fieldValidationOf, type VALIDATE_CHOICES } from './field-validation.ts';
+import { FILE_OPTION, VALIDATE_OPTION } from './job-options.ts';
 import { frameworkSettingsOf, SYNTH_FRAMEWORK_FLAGS, withUntypedFlags } from './run-options.ts';
 import type { TerminalOutput } from './cluster.ts';
 import type { Output } from './validate.ts';
@@ -29,21 +30,6 @@ function withCluster<T>(y: Argv<T>) {
     .option('context', { type: 'string', describe: 'kubeconfig context; default: its current-context' });
 }
 
-const fileOption = {
-  alias: 'f',
-  type: 'string',
-  coerce: (value: string | string[]) => [value].flat(),
-  describe: 'YAML or JSON file with one or more jobs; - reads standard input; repeatable',
-} as const;
-
-const validateOption = {
-  type: 'string',
-  choices: VALIDATE_CHOICES,
-  default: 'strict',
-  coerce: (value: string) => (value === '' ? 'strict' : value) as (typeof VALIDATE_CHOICES)[number],
-  describe: 'unknown and repeated fields: strict refuses them, warn reports them, ignore drops them',
-} as const;
-
 const timeoutOption = {
   type: 'string',
   describe: 'give up after this long: 30s, 10m, 1h30m (default: no limit); exit 3',
@@ -61,14 +47,14 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
         'validate jobs offline, then create them; --wait follows them to the end, --logs shows their logs',
       builder: (y: Argv) =>
         withCluster(y)
-          .option('file', { ...fileOption, demandOption: 'name the jobs with -f FILE' })
+          .option('file', { ...FILE_OPTION, demandOption: 'name the jobs with -f FILE' })
           .option('wait', { type: 'boolean', describe: 'wait for Succeeded (exit 0) or Failed (exit 1)' })
           .option('logs', {
             type: 'boolean',
             describe: 'stream the logs of every pod, then wait for the end',
           })
           .option('timeout', timeoutOption)
-          .option('validate', validateOption)
+          .option('validate', VALIDATE_OPTION)
           .example('$0 submit -f examples/pytorchjob.yaml --wait --logs', ''),
       handler: (args: Record<string, unknown>) =>
         run(async () =>
@@ -193,7 +179,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
       builder: (y: Argv) =>
         withCluster(y)
           .positional('names', { type: 'string', array: true, describe: 'NAME or KIND/NAME' })
-          .option('file', fileOption)
+          .option('file', FILE_OPTION)
           .option('wait', { type: 'boolean', describe: 'return once the jobs are gone' })
           .option('timeout', timeoutOption),
       handler: (args: Record<string, unknown>) =>
@@ -216,8 +202,8 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
         'the change to each job’s spec against the cluster, and what the operator would create, patch, delete',
       builder: (y: Argv) =>
         withUntypedFlags(withCluster(y), SYNTH_FRAMEWORK_FLAGS)
-          .option('file', { ...fileOption, demandOption: 'name the jobs with -f FILE' })
-          .option('validate', validateOption)
+          .option('file', { ...FILE_OPTION, demandOption: 'name the jobs with -f FILE' })
+          .option('validate', VALIDATE_OPTION)
           .option('gang-scheduler-name', {
             alias: 'gang-scheduler',
             type: 'string',

@@ -5,7 +5,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../api/errors.ts';
 import { parseNamespaces, parseSchemes } from '../manager/options.ts';
-import { fieldValidationOf, VALIDATE_CHOICES } from './field-validation.ts';
+import { fieldValidationOf } from './field-validation.ts';
+import { FILE_OPTION, VALIDATE_OPTION } from './job-options.ts';
 import { installManifestsOptions } from './install-manifests.ts';
 import {
   ENV_PREFIX,
@@ -42,24 +43,7 @@ async function run(command: () => number | Promise<number>): Promise<void> {
   }
 }
 
-// Not `array: true`: yargs would then refuse `-f -`; a repeated -f still collects into a list.
-const fileOption = {
-  alias: 'f',
-  type: 'string',
-  coerce: (value: string | string[]) => [value].flat(),
-  demandOption: 'name the jobs with -f FILE (or -f - for standard input)',
-  describe: 'YAML or JSON file with one or more jobs; - reads standard input; repeatable',
-} as const;
-
-// kubectl's --validate: what the API server does with unknown and repeated fields (it prunes them anyway).
-const validateOption = {
-  type: 'string',
-  choices: VALIDATE_CHOICES,
-  default: 'strict',
-  coerce: (value: string) => (value === '' ? 'strict' : value) as (typeof VALIDATE_CHOICES)[number],
-  describe:
-    'unknown and repeated fields: strict refuses them, warn reports them on stderr, ignore drops them',
-} as const;
+const JOB_FILES = { ...FILE_OPTION, demandOption: 'name the jobs with -f FILE (or -f - for standard input)' };
 
 await yargs(hideBin(process.argv))
   .scriptName('training-operator')
@@ -69,7 +53,7 @@ await yargs(hideBin(process.argv))
     'print every object the operator would create for the jobs, as YAML, without a cluster',
     (y) =>
       withUntypedFlags(y, SYNTH_FRAMEWORK_FLAGS)
-        .option('file', fileOption)
+        .option('file', JOB_FILES)
         .option('namespace', {
           alias: 'n',
           type: 'string',
@@ -81,7 +65,7 @@ await yargs(hideBin(process.argv))
           type: 'string',
           describe: 'add PodGroups and pod decoration: volcano, or a scheduler-plugins scheduler name',
         })
-        .option('validate', validateOption)
+        .option('validate', VALIDATE_OPTION)
         .example('$0 synth -f job.yaml', 'the pods and services the operator creates for the jobs')
         .example('$0 synth -f job.yaml --gang-scheduler volcano', 'with a Volcano PodGroup'),
     (args) =>
@@ -103,8 +87,8 @@ await yargs(hideBin(process.argv))
     'check jobs against every rule the API server applies; exit 1 and list the errors if any',
     (y) =>
       y
-        .option('file', fileOption)
-        .option('validate', validateOption)
+        .option('file', JOB_FILES)
+        .option('validate', VALIDATE_OPTION)
         .example('$0 validate -f job.yaml', '')
         .example('$0 validate -f job.yaml --validate=warn', 'unknown fields are warnings, as with kubectl'),
     (args) =>
