@@ -1,6 +1,7 @@
 // The commands that work on jobs in a cluster (submit, get, describe, wait, logs, delete, diff), as
 // yargs command modules for main.ts. Each handler imports its command when it runs, as main.ts does.
 import type { Argv, CommandModule } from 'yargs';
+import { KIND_NAMES, KINDS } from '../api/kinds.ts';
 import { fieldValidationOf, type VALIDATE_CHOICES } from './field-validation.ts';
 import { FILE_OPTION, VALIDATE_OPTION } from './job-options.ts';
 import { frameworkSettingsOf, SYNTH_FRAMEWORK_FLAGS, withUntypedFlags } from './run-options.ts';
@@ -55,7 +56,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
           })
           .option('timeout', timeoutOption)
           .option('validate', VALIDATE_OPTION)
-          .example('$0 submit -f examples/pytorchjob.yaml --wait --logs', ''),
+          .example('$0 submit -f job.yaml --wait --logs', ''),
       handler: (args: Record<string, unknown>) =>
         run(async () =>
           (await import('./submit.ts')).submitCommand(
@@ -78,13 +79,13 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
         withCluster(y)
           .positional('kind', {
             type: 'string',
-            describe: 'pytorchjob, tfjobs, PyTorchJob..., KIND/NAME, or a name',
+            describe: `${KINDS[KIND_NAMES[0]].plural}, ${KIND_NAMES[0]}... (any case, singular or plural), KIND/NAME, or a name`,
           })
           .positional('name', { type: 'string' })
           .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'jobs of every namespace' })
           .option('output', { alias: 'o', type: 'string', choices: ['wide', 'yaml', 'json'] as const })
           .example('$0 get', 'every job of the namespace')
-          .example('$0 get pytorchjobs -A', '')
+          .example(`$0 get ${KINDS[KIND_NAMES[0]].plural} -A`, '')
           .example('$0 get mnist -o yaml', ''),
       handler: (args: Record<string, unknown>) =>
         run(async () =>

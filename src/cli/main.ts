@@ -143,12 +143,12 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'local <action>',
-    'a local cluster with the operator, fake nodes and container logs: up, down, status, or demo (up, then run examples/pytorchjob.yaml)',
+    'a local cluster with the operator, fake nodes and container logs: up, down, status, or demo (up, then run the example job in examples/)',
     (y) =>
       y
         .positional('action', { choices: ['up', 'down', 'status', 'demo'] as const, demandOption: true })
         .option('dir', { type: 'string', describe: 'state directory (default: .local/ in the checkout)' })
-        .example('$0 local demo', 'start the cluster and run a PyTorchJob to Succeeded, with its logs')
+        .example('$0 local demo', 'start the cluster and run the example job to Succeeded, with its logs')
         .example('$0 local down', 'stop it'),
     (args) => run(async () => (await import('../local/cli.ts')).localCommand(args.action, args.dir, output)),
   )
