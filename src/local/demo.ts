@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { KINDS } from '../api/kinds.ts';
 import { NotFoundError } from '../client/errors.ts';
 import { hasCondition } from '../client/status.ts';
 import { TrainingClient } from '../client/training-client.ts';
@@ -85,7 +86,7 @@ function nextSteps(state: { kubeconfig: string; dir: string }, job: TrainingJob,
       `  npx training-operator get                         # jobs, their state and replicas`,
       `  npx training-operator describe ${name}      # conditions, pods, events`,
       `  npx training-operator logs ${name} --all    # every rank's log, prefixed`,
-      `  ${kubectl} get pytorchjobs,pods,services      # kubectl works too`,
+      `  ${kubectl} get ${KINDS[job.kind].plural},pods,services      # kubectl works too`,
       `  ${kubectl} logs ${name}-worker-0`,
       `  npx training-operator submit -f examples/tfjob.yaml --wait --logs`,
       `  npx training-operator delete ${name}`,
