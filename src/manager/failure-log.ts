@@ -3,7 +3,7 @@
 // and the end of the outage with its length.
 import type { Logger } from '../telemetry/logger.ts';
 
-export const FAILURE_LOG_INTERVAL_MS = 30_000;
+const FAILURE_LOG_INTERVAL_MS = 30_000;
 
 export class FailureLog {
   private failures = 0;
