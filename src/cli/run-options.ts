@@ -12,17 +12,17 @@ function flagOf({ type, default: value, describe, env }: Setting): Options {
   return { type, default: (env === undefined ? undefined : process.env[env]) ?? value, describe };
 }
 
+function flagsOf(settings: [string, Setting][]): Record<string, Options> {
+  return Object.fromEntries(settings.map(([flag, setting]) => [flag, flagOf(setting)]));
+}
+
+const SETTINGS = Object.entries(frameworkSettings());
+
 /** Each framework's settings (Framework.settings) as flags of `run`. */
-export const FRAMEWORK_FLAGS: Record<string, Options> = Object.fromEntries(
-  Object.entries(frameworkSettings()).map(([flag, setting]) => [flag, flagOf(setting)]),
-);
+export const FRAMEWORK_FLAGS = flagsOf(SETTINGS);
 
 /** The framework settings that are also flags of `synth`. */
-export const SYNTH_FRAMEWORK_FLAGS: Record<string, Options> = Object.fromEntries(
-  Object.entries(frameworkSettings())
-    .filter(([, setting]) => setting.synth)
-    .map(([flag, setting]) => [flag, flagOf(setting)]),
-);
+export const SYNTH_FRAMEWORK_FLAGS = flagsOf(SETTINGS.filter(([, setting]) => setting.synth));
 
 /**
  * Adds flags whose names are known at run time only (the frameworks'), leaving the arguments' type as

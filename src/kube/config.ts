@@ -345,7 +345,7 @@ function parseExec(value: unknown, dir: string, where: string): ExecPlugin {
     apiVersion,
     // As kubectl: a command with a path is relative to the kubeconfig; a bare name is looked up in PATH.
     command: command.includes('/') ? resolve(dir, command) : command,
-    args: args,
+    args,
     env: env as { name: string; value: string }[],
     provideClusterInfo: value.provideClusterInfo === true,
   };

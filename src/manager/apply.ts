@@ -12,7 +12,7 @@ import { amendPlan, type Refusal } from '../reconcile/refusals.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { EventRecorder } from './events.ts';
 
-export const FIELD_MANAGER = 'training-operator';
+const FIELD_MANAGER = 'training-operator';
 
 export interface ApplyDependencies {
   client: KubeClient;

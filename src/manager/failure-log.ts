@@ -3,7 +3,10 @@
 // and the end of the outage with its length.
 import type { Logger } from '../telemetry/logger.ts';
 
-export const FAILURE_LOG_INTERVAL_MS = 30_000;
+const FAILURE_LOG_INTERVAL_MS = 30_000;
+
+/** Milliseconds as seconds with one decimal, for the log. */
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 export class FailureLog {
   private failures = 0;
@@ -28,7 +31,7 @@ export class FailureLog {
         ...this.fields,
         err: error instanceof Error ? error.message : String(error),
         failures: this.failures,
-        failingForSeconds: Math.round((now - this.since) / 100) / 10,
+        failingForSeconds: seconds(now - this.since),
       },
       message,
     );
@@ -41,7 +44,7 @@ export class FailureLog {
       {
         ...this.fields,
         failures: this.failures,
-        outageSeconds: Math.round((Date.now() - this.since) / 100) / 10,
+        outageSeconds: seconds(Date.now() - this.since),
       },
       message,
     );

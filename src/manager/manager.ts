@@ -233,7 +233,7 @@ export class Manager {
     const started = performance.now();
     const job = this.freshest(cached);
     const uid = job.metadata.uid!;
-    const log = this.log.child({ job: `${kind}/${namespace}/${name}` });
+    const log = this.log.child({ job: key });
     const owned = this.owned.ownedBy(uid);
     const plan = reconcile(job, owned, {
       options: this.options.render,
