@@ -3,6 +3,7 @@
 // for the group, which PodGroup fields the scheduler owns). Render, reconcile, the manager, the start-up
 // check and the install RBAC ask the strategy; none of them names a scheduler.
 import type { Job, KubeObject } from '../api/types.ts';
+import { minMember, podGroupResources } from './sizing.ts';
 
 /** What a pod of the job gets: the scheduler (unless its template chose one) and its link to the PodGroup. */
 export interface PodDecoration {
@@ -26,7 +27,23 @@ export interface GangScheduler {
   keepSchedulerChanges(desired: KubeObject, live: KubeObject): KubeObject;
 }
 
-/** `podgroups.<group>` of a PodGroup apiVersion `<group>/<version>`. */
-export function podGroupCrdOf(apiVersion: string): string {
-  return `podgroups.${apiVersion.split('/')[0]}`;
+/** A scheduler's PodGroup API: the type, and its CRD `podgroups.<group>` of apiVersion `<group>/<version>`. */
+export function podGroupApi(apiVersion: string): Pick<GangScheduler, 'podGroupType' | 'podGroupCrd'> {
+  return {
+    podGroupType: { apiVersion, kind: 'PodGroup' },
+    podGroupCrd: `podgroups.${apiVersion.split('/')[0]}`,
+  };
+}
+
+/**
+ * The job's PodGroup as every scheduler has it: named after the job, with its annotations, sized by
+ * minMember and minResources (sizing.ts); `spec` adds the scheduler's own fields.
+ */
+export function podGroupOf(apiVersion: string, job: Job, spec: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion,
+    kind: 'PodGroup',
+    metadata: { name: job.metadata.name, annotations: job.metadata.annotations },
+    spec: { minMember: minMember(job), minResources: podGroupResources(job), ...spec },
+  };
 }

@@ -3,28 +3,19 @@
 // pkg/controller.v1/common/scheduling.go and control/podgroup_control.go, release-1.9).
 import { runPolicy } from '../api/job.ts';
 import type { Job, KubeObject } from '../api/types.ts';
-import { minMember, podGroupResources } from './sizing.ts';
-import { type GangScheduler, podGroupCrdOf } from './strategy.ts';
+import { type GangScheduler, podGroupApi, podGroupOf } from './strategy.ts';
 
 const API_VERSION = 'scheduling.volcano.sh/v1beta1';
 
 export const volcano: GangScheduler = {
-  podGroupType: { apiVersion: API_VERSION, kind: 'PodGroup' },
-  podGroupCrd: podGroupCrdOf(API_VERSION),
+  ...podGroupApi(API_VERSION),
 
   podGroup(job) {
     const policy = runPolicy(job).schedulingPolicy ?? {};
-    return {
-      apiVersion: API_VERSION,
-      kind: 'PodGroup',
-      metadata: { name: job.metadata.name, annotations: job.metadata.annotations },
-      spec: {
-        minMember: minMember(job),
-        queue: policy.queue || 'default',
-        priorityClassName: policy.priorityClass || undefined,
-        minResources: podGroupResources(job),
-      },
-    };
+    return podGroupOf(API_VERSION, job, {
+      queue: policy.queue || 'default',
+      priorityClassName: policy.priorityClass || undefined,
+    });
   },
 
   podDecoration(job: Job, replicaType: string) {

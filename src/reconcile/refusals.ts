@@ -29,7 +29,7 @@ const MIN_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30_000;
 
 /** Bad request or invalid object: asking again with the same job is refused alike. */
-export function isPermanent(refusal: Refusal): boolean {
+function isPermanent(refusal: Refusal): boolean {
   return refusal.verb === 'create' && (refusal.code === 400 || refusal.code === 422);
 }
 

@@ -5,7 +5,16 @@ import { celEnv, type CelEnv, celList, celMap, type CelValue, isCelError, parse,
 import { strings } from '@bufbuild/cel/ext';
 import { type ErrorType, fieldError, OMIT, type TypedError } from './errors.ts';
 import { bracketedPath, extend, type Step, type Trail, trailOf } from './paths.ts';
-import { childOf, deepEqual, isObject, type SchemaNode, type ValidationRule } from './node.ts';
+import {
+  childOf,
+  deepEqual,
+  isObject,
+  prunedChild,
+  type PrunedNode,
+  prunedTrees,
+  type SchemaNode,
+  type ValidationRule,
+} from './node.ts';
 
 type Program = (bindings: Record<string, unknown>) => unknown;
 
@@ -133,42 +142,16 @@ function compileRules(schema: SchemaNode): CompiledRule[] {
 }
 
 /**
- * A schema node with rules at or below it, with its rules compiled and only the children that lead to
- * rules: a walk over a job visits the few places that have rules (the pod template's containers, not
- * every field of a pod spec), and compiles nothing after the first job of a kind.
+ * The parts of a schema with rules at or below them, each node's rules compiled: a walk over a job visits
+ * the few places that have rules (the pod template's containers, not every field of a pod spec), and
+ * compiles nothing after the first job of a kind.
  */
-interface RuleNode {
-  schema: SchemaNode;
-  rules: CompiledRule[];
-  /** The properties that lead to rules, with the step that reaches each. */
-  fields: Map<string, { node: RuleNode; step: Step }>;
-  /** additionalProperties, when they lead to rules. */
-  values?: RuleNode;
-  items?: RuleNode;
-}
+const ruleTree = prunedTrees((schema) => {
+  const rules = compileRules(schema);
+  return rules.length ? rules : undefined;
+});
 
-const ruleTrees = new WeakMap<SchemaNode, RuleNode | null>();
-
-/** The rule tree of `schema`, or undefined when no rule sits at or below it. */
-function ruleTree(schema: SchemaNode | undefined): RuleNode | undefined {
-  if (!schema) return undefined;
-  let tree = ruleTrees.get(schema);
-  if (tree === undefined) {
-    const fields = new Map<string, { node: RuleNode; step: Step }>();
-    for (const [name, property] of Object.entries(schema.properties ?? {})) {
-      const node = ruleTree(property);
-      if (node) fields.set(name, { node, step: { field: name } });
-    }
-    const additional =
-      typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-    const values = ruleTree(additional);
-    const items = ruleTree(schema.items);
-    const rules = compileRules(schema);
-    tree = rules.length || fields.size || values || items ? { schema, rules, fields, values, items } : null;
-    ruleTrees.set(schema, tree);
-  }
-  return tree ?? undefined;
-}
+type RuleNode = PrunedNode<CompiledRule[]>;
 
 /**
  * JSON → CEL values as Kubernetes types them: integer fields (and int-or-string numbers) are CEL ints.
@@ -263,7 +246,7 @@ class Walker {
   ): void {
     if (value === null || value === undefined) return;
     const here = old === undefined ? anchor : { value, old };
-    for (const rule of node.rules) this.evaluate(rule, value, old, node.schema, trail, here);
+    for (const rule of node.found ?? []) this.evaluate(rule, value, old, node.schema, trail, here);
     if (Array.isArray(value)) this.walkList(value, old, node, trail, here);
     else if (isObject(value)) this.walkObject(value, old, node, trail, here);
   }
@@ -275,11 +258,8 @@ class Walker {
     trail: Trail | undefined,
     anchor: Anchor | undefined,
   ): void {
-    const properties = node.schema.properties;
     for (const key of Object.keys(value)) {
-      const field = node.fields.get(key);
-      const child =
-        field ?? (node.values && !properties?.[key] ? { node: node.values, step: { key } } : undefined);
+      const child = prunedChild(node, key);
       if (!child) continue;
       const oldChild = isObject(old) ? old[key] : undefined;
       this.walk(value[key], oldChild ?? undefined, child.node, extend(trail, child.step), anchor);

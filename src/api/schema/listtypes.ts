@@ -1,43 +1,14 @@
 // x-kubernetes-list-type `set` and `map` invariants (apiextensions' listtype validation): no duplicate
 // items in a set, no two items of a map list with the same keys (e.g. two containers named alike).
 import { fieldError, goJson, type TypedError } from './errors.ts';
-import { bracketedPath, extend, type Step, type Trail } from './paths.ts';
-import { isObject, type SchemaNode } from './node.ts';
+import { bracketedPath, extend, type Trail } from './paths.ts';
+import { isObject, prunedChild, type PrunedNode, prunedTrees, type SchemaNode } from './node.ts';
 
-/** A schema node with a set or map list at or below it, and only the children that lead to one. */
-interface ListNode {
-  schema: SchemaNode;
-  fields: Map<string, { node: ListNode; step: Step }>;
-  values?: ListNode;
-  items?: ListNode;
-}
-
-const listTrees = new WeakMap<SchemaNode, ListNode | null>();
-
-/**
- * The list tree of `schema`, or undefined when no set or map list sits at or below it: a pod spec has a
- * few dozen fields and most lead to none, so a job's walk visits a fraction of it.
- */
-function listTree(schema: SchemaNode | undefined): ListNode | undefined {
-  if (!schema) return undefined;
-  let tree = listTrees.get(schema);
-  if (tree === undefined) {
-    const fields = new Map<string, { node: ListNode; step: Step }>();
-    for (const [name, property] of Object.entries(schema.properties ?? {})) {
-      const node = listTree(property);
-      if (node) fields.set(name, { node, step: { field: name } });
-    }
-    const additional =
-      typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-    const values = listTree(additional);
-    const items = listTree(schema.items);
-    const listType = schema['x-kubernetes-list-type'];
-    const checked = listType === 'set' || listType === 'map';
-    tree = checked || fields.size || values || items ? { schema, fields, values, items } : null;
-    listTrees.set(schema, tree);
-  }
-  return tree ?? undefined;
-}
+/** The parts of a schema with a set or map list at or below them. */
+const listTree = prunedTrees((schema) => {
+  const listType = schema['x-kubernetes-list-type'];
+  return listType === 'set' || listType === 'map' ? true : undefined;
+});
 
 export function listTypeErrors(value: unknown, schema: SchemaNode): TypedError[] {
   const errors: TypedError[] = [];
@@ -46,17 +17,14 @@ export function listTypeErrors(value: unknown, schema: SchemaNode): TypedError[]
   return errors;
 }
 
-function visit(value: unknown, node: ListNode, trail: Trail | undefined, errors: TypedError[]): void {
+function visit(value: unknown, node: PrunedNode<true>, trail: Trail | undefined, errors: TypedError[]): void {
   if (Array.isArray(value)) {
     errors.push(...listErrors(value, node.schema, trail));
     const items = node.items;
     if (items) value.forEach((item, index) => visit(item, items, extend(trail, { index }), errors));
   } else if (isObject(value)) {
-    const properties = node.schema.properties;
     for (const key of Object.keys(value)) {
-      const child =
-        node.fields.get(key) ??
-        (node.values && !properties?.[key] ? { node: node.values, step: { key } } : undefined);
+      const child = prunedChild(node, key);
       if (child) visit(value[key], child.node, extend(trail, child.step), errors);
     }
   }
