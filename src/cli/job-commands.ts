@@ -36,6 +36,11 @@ const timeoutOption = {
   describe: 'give up after this long: 30s, 10m, 1h30m (default: no limit); exit 3',
 } as const;
 
+/** The job a command works on, as `describe`, `wait`, `logs` and `delete` take it. */
+const jobNameOption = { type: 'string', describe: 'NAME or KIND/NAME' } as const;
+
+const requiredFileOption = { ...FILE_OPTION, demandOption: 'name the jobs with -f FILE' };
+
 async function timeoutMs(value: string | undefined): Promise<number | undefined> {
   return value === undefined ? undefined : (await import('./cluster.ts')).parseTimeout(value);
 }
@@ -48,7 +53,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
         'validate jobs offline, then create them; --wait follows them to the end, --logs shows their logs',
       builder: (y: Argv) =>
         withCluster(y)
-          .option('file', { ...FILE_OPTION, demandOption: 'name the jobs with -f FILE' })
+          .option('file', requiredFileOption)
           .option('wait', { type: 'boolean', describe: 'wait for Succeeded (exit 0) or Failed (exit 1)' })
           .option('logs', {
             type: 'boolean',
@@ -104,8 +109,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
     {
       command: 'describe <name>',
       describe: 'a job’s conditions, replica statuses, pods (phase, node) and recent events',
-      builder: (y: Argv) =>
-        withCluster(y).positional('name', { type: 'string', describe: 'NAME or KIND/NAME' }),
+      builder: (y: Argv) => withCluster(y).positional('name', jobNameOption),
       handler: (args: Record<string, unknown>) =>
         run(async () =>
           (await import('./describe.ts')).describeCommand(
@@ -119,7 +123,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
       describe: 'wait for a condition, showing progress per replica type; exit 0 met, 1 failed, 3 timed out',
       builder: (y: Argv) =>
         withCluster(y)
-          .positional('name', { type: 'string', describe: 'NAME or KIND/NAME' })
+          .positional('name', jobNameOption)
           .option('for', {
             type: 'string',
             default: 'Succeeded',
@@ -145,7 +149,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
       describe: 'container logs of a job’s pods (default: the master), prefixed by pod when several',
       builder: (y: Argv) =>
         withCluster(y)
-          .positional('name', { type: 'string', describe: 'NAME or KIND/NAME' })
+          .positional('name', jobNameOption)
           .option('replica-type', {
             alias: 'r',
             type: 'string',
@@ -179,7 +183,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
       describe: 'delete jobs named on the command line or in files; --wait until they are gone',
       builder: (y: Argv) =>
         withCluster(y)
-          .positional('names', { type: 'string', array: true, describe: 'NAME or KIND/NAME' })
+          .positional('names', { ...jobNameOption, array: true })
           .option('file', FILE_OPTION)
           .option('wait', { type: 'boolean', describe: 'return once the jobs are gone' })
           .option('timeout', timeoutOption),
@@ -203,7 +207,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
         'the change to each job’s spec against the cluster, and what the operator would create, patch, delete',
       builder: (y: Argv) =>
         withUntypedFlags(withCluster(y), SYNTH_FRAMEWORK_FLAGS)
-          .option('file', { ...FILE_OPTION, demandOption: 'name the jobs with -f FILE' })
+          .option('file', requiredFileOption)
           .option('validate', VALIDATE_OPTION)
           .option('gang-scheduler-name', {
             alias: 'gang-scheduler',
