@@ -138,7 +138,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
               ...cluster(args),
               name: args.name as string,
               for: args.for as string,
-              timeout: args.timeout as string | undefined,
+              timeoutMs: await timeoutMs(args.timeout as string | undefined),
             },
             terminal(output),
           ),
