@@ -6,6 +6,7 @@ import { fieldValidationOf, type VALIDATE_CHOICES } from './field-validation.ts'
 import { FILE_OPTION, VALIDATE_OPTION } from './job-options.ts';
 import { frameworkSettingsOf, SYNTH_FRAMEWORK_FLAGS, withUntypedFlags } from './run-options.ts';
 import type { TerminalOutput } from './cluster.ts';
+import type { GetCommandOptions } from './get.ts';
 import type { Output } from './validate.ts';
 
 type Run = (command: () => number | Promise<number>) => Promise<void>;
@@ -100,7 +101,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
               kind: args.kind as string | undefined,
               name: args.name as string | undefined,
               allNamespaces: args.allNamespaces as boolean | undefined,
-              output: args.output as 'wide' | 'yaml' | 'json' | undefined,
+              output: args.output as GetCommandOptions['output'],
             },
             output,
           ),
