@@ -22,16 +22,12 @@ export interface TerminalOutput extends Output {
   isTTY: boolean;
 }
 
-export function connect(options: ClusterOptions): Promise<TrainingClient> {
-  return TrainingClient.connect(options);
-}
-
 /** Runs `body` with a connected client and closes it after. */
 export async function withClient<T>(
   options: ClusterOptions,
   body: (client: TrainingClient) => Promise<T>,
 ): Promise<T> {
-  const client = await connect(options);
+  const client = await TrainingClient.connect(options);
   try {
     return await body(client);
   } finally {

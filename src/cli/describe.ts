@@ -44,7 +44,7 @@ async function eventsOf(client: TrainingClient, job: TrainingJob, pods: V1Pod[])
     .slice(-RECENT_EVENTS);
 }
 
-export function describeLines(job: TrainingJob, pods: V1Pod[], events: CoreV1Event[], now: number): string[] {
+function describeLines(job: TrainingJob, pods: V1Pod[], events: CoreV1Event[], now: number): string[] {
   const status = job.status ?? {};
   const lines = [
     `Name:         ${job.metadata?.name}`,

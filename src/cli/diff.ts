@@ -3,6 +3,7 @@
 // from its own pure reconcile over the live objects the job owns (operatorPlan, below).
 import { stringify } from 'yaml';
 import { LABELS } from '../api/kinds.ts';
+import { jobLabels } from '../api/names.ts';
 import type { FieldValidation } from '../api/schema.ts';
 import type { Job, KubeObject } from '../api/types.ts';
 import { validateJob } from '../api/validate.ts';
@@ -80,7 +81,7 @@ async function ownedObjects(
       try {
         const selection = {
           namespace: live.metadata.namespace,
-          labelSelector: `${LABELS.jobName}=${live.metadata.name.replaceAll('/', '-')}`,
+          labelSelector: `${LABELS.jobName}=${jobLabels(live)[LABELS.jobName]}`,
         };
         return (await client.api.listAll<KubeObject>(resource, selection)).items;
       } catch (err) {

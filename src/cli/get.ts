@@ -10,20 +10,18 @@ import { age, findJob, shortDuration, table, withClient, type ClusterOptions } f
 import type { Output } from './validate.ts';
 import { toYaml } from './yaml.ts';
 
-export const GET_OUTPUTS = ['wide', 'yaml', 'json'] as const;
-
 export interface GetCommandOptions extends ClusterOptions {
   /** A kind (`pytorchjob`, `PyTorchJobs`...), `KIND/NAME`, or, alone, a job's name. */
   kind?: string;
   name?: string;
   allNamespaces?: boolean;
-  output?: (typeof GET_OUTPUTS)[number];
+  output?: 'wide' | 'yaml' | 'json';
   /** For tests: the clock ages are measured from. */
   now?: number;
 }
 
 /** `Master 1/1, Worker 2/3`: pods running out of wanted, per replica type. */
-export function replicasColumn(job: TrainingJob): string {
+function replicasColumn(job: TrainingJob): string {
   return replicaProgress(job)
     .map((replica) => `${replica.type} ${replica.active}/${replica.total}`)
     .join(', ');

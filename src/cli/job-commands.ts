@@ -6,6 +6,7 @@ import { fieldValidationOf, type VALIDATE_CHOICES } from './field-validation.ts'
 import { FILE_OPTION, VALIDATE_OPTION } from './job-options.ts';
 import { frameworkSettingsOf, SYNTH_FRAMEWORK_FLAGS, withUntypedFlags } from './run-options.ts';
 import type { TerminalOutput } from './cluster.ts';
+import type { GetCommandOptions } from './get.ts';
 import type { Output } from './validate.ts';
 
 type Run = (command: () => number | Promise<number>) => Promise<void>;
@@ -36,6 +37,11 @@ const timeoutOption = {
   describe: 'give up after this long: 30s, 10m, 1h30m (default: no limit); exit 3',
 } as const;
 
+/** The job a command works on, as `describe`, `wait`, `logs` and `delete` take it. */
+const jobNameOption = { type: 'string', describe: 'NAME or KIND/NAME' } as const;
+
+const requiredFileOption = { ...FILE_OPTION, demandOption: 'name the jobs with -f FILE' };
+
 async function timeoutMs(value: string | undefined): Promise<number | undefined> {
   return value === undefined ? undefined : (await import('./cluster.ts')).parseTimeout(value);
 }
@@ -48,7 +54,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
         'validate jobs offline, then create them; --wait follows them to the end, --logs shows their logs',
       builder: (y: Argv) =>
         withCluster(y)
-          .option('file', { ...FILE_OPTION, demandOption: 'name the jobs with -f FILE' })
+          .option('file', requiredFileOption)
           .option('wait', { type: 'boolean', describe: 'wait for Succeeded (exit 0) or Failed (exit 1)' })
           .option('logs', {
             type: 'boolean',
@@ -95,7 +101,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
               kind: args.kind as string | undefined,
               name: args.name as string | undefined,
               allNamespaces: args.allNamespaces as boolean | undefined,
-              output: args.output as 'wide' | 'yaml' | 'json' | undefined,
+              output: args.output as GetCommandOptions['output'],
             },
             output,
           ),
@@ -104,8 +110,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
     {
       command: 'describe <name>',
       describe: 'a job’s conditions, replica statuses, pods (phase, node) and recent events',
-      builder: (y: Argv) =>
-        withCluster(y).positional('name', { type: 'string', describe: 'NAME or KIND/NAME' }),
+      builder: (y: Argv) => withCluster(y).positional('name', jobNameOption),
       handler: (args: Record<string, unknown>) =>
         run(async () =>
           (await import('./describe.ts')).describeCommand(
@@ -119,7 +124,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
       describe: 'wait for a condition, showing progress per replica type; exit 0 met, 1 failed, 3 timed out',
       builder: (y: Argv) =>
         withCluster(y)
-          .positional('name', { type: 'string', describe: 'NAME or KIND/NAME' })
+          .positional('name', jobNameOption)
           .option('for', {
             type: 'string',
             default: 'Succeeded',
@@ -134,7 +139,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
               ...cluster(args),
               name: args.name as string,
               for: args.for as string,
-              timeout: args.timeout as string | undefined,
+              timeoutMs: await timeoutMs(args.timeout as string | undefined),
             },
             terminal(output),
           ),
@@ -145,7 +150,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
       describe: 'container logs of a job’s pods (default: the master), prefixed by pod when several',
       builder: (y: Argv) =>
         withCluster(y)
-          .positional('name', { type: 'string', describe: 'NAME or KIND/NAME' })
+          .positional('name', jobNameOption)
           .option('replica-type', {
             alias: 'r',
             type: 'string',
@@ -179,7 +184,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
       describe: 'delete jobs named on the command line or in files; --wait until they are gone',
       builder: (y: Argv) =>
         withCluster(y)
-          .positional('names', { type: 'string', array: true, describe: 'NAME or KIND/NAME' })
+          .positional('names', { ...jobNameOption, array: true })
           .option('file', FILE_OPTION)
           .option('wait', { type: 'boolean', describe: 'return once the jobs are gone' })
           .option('timeout', timeoutOption),
@@ -203,7 +208,7 @@ export function jobCommands(run: Run, output: Output): CommandModule[] {
         'the change to each job’s spec against the cluster, and what the operator would create, patch, delete',
       builder: (y: Argv) =>
         withUntypedFlags(withCluster(y), SYNTH_FRAMEWORK_FLAGS)
-          .option('file', { ...FILE_OPTION, demandOption: 'name the jobs with -f FILE' })
+          .option('file', requiredFileOption)
           .option('validate', VALIDATE_OPTION)
           .option('gang-scheduler-name', {
             alias: 'gang-scheduler',

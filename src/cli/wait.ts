@@ -9,7 +9,6 @@ import {
   EXIT_TIMED_OUT,
   findJob,
   jobName,
-  parseTimeout,
   refOf,
   withClient,
   type ClusterOptions,
@@ -29,7 +28,7 @@ export const WAIT_CONDITIONS = [
 export interface WaitCommandOptions extends ClusterOptions {
   name: string;
   for: string;
-  timeout?: string;
+  timeoutMs?: number;
 }
 
 /** `Succeeded`, `succeeded` or kubectl's `condition=Succeeded`. */
@@ -72,9 +71,8 @@ export async function waitForJob(
 
 export async function waitCommand(options: WaitCommandOptions, output: TerminalOutput): Promise<number> {
   const condition = parseCondition(options.for);
-  const timeoutMs = options.timeout === undefined ? undefined : parseTimeout(options.timeout);
   return withClient(options, async (client) => {
     const job = await findJob(client, options.name, options.namespace);
-    return waitForJob(client, job, condition, timeoutMs, output);
+    return waitForJob(client, job, condition, options.timeoutMs, output);
   });
 }

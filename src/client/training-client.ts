@@ -265,15 +265,7 @@ export class TrainingClient {
 
   /** The job's pods, owned by this very job, in rank order: replica type as the kind orders them, then index. */
   async pods(ref: JobRef, filter: PodFilter = {}): Promise<V1Pod[]> {
-    const job = await this.get(ref);
-    let pods: V1Pod[];
-    try {
-      const selection = { namespace: job.metadata!.namespace, labelSelector: podSelector(job, filter) };
-      pods = (await this.api.listAll<V1Pod & { metadata: object }>(POD, selection)).items;
-    } catch (err) {
-      throw explain(err, `the pods of ${this.describe(ref)}`);
-    }
-    return pods.filter((pod) => ownedBy(pod, job)).sort(byRank(job));
+    return this.podsOf(await this.get(ref), ref, filter);
   }
 
   /**
@@ -369,9 +361,21 @@ export class TrainingClient {
     };
   }
 
+  /** `pods`, for a job already read. */
+  private async podsOf(job: TrainingJob, ref: JobRef, filter: PodFilter): Promise<V1Pod[]> {
+    let pods: V1Pod[];
+    try {
+      const selection = { namespace: job.metadata!.namespace, labelSelector: podSelector(job, filter) };
+      pods = (await this.api.listAll<V1Pod & { metadata: object }>(POD, selection)).items;
+    } catch (err) {
+      throw explain(err, `the pods of ${this.describe(ref)}`);
+    }
+    return pods.filter((pod) => ownedBy(pod, job)).sort(byRank(job));
+  }
+
   private async *readLogs(ref: JobRef, opts: LogsOptions): AsyncIterable<LogLine> {
     const job = await this.get(ref);
-    const pods = (await this.pods(ref, opts)).filter(hasStarted);
+    const pods = (await this.podsOf(job, ref, opts)).filter(hasStarted);
     const logs = await Promise.all(
       pods.map((pod) => readLog(this.logConnection, pod, containerOf(job, pod, opts))),
     );
