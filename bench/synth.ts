@@ -3,28 +3,16 @@
 // second of this process's CPU time (user + system, every thread), so that other work on a shared machine does not
 // count against them; pin it to one core so that the garbage collector's helper threads share it too. Prints
 // figures; it asserts nothing. Run: taskset -c 1 npx tsx bench/synth.ts [jobs] [rounds]
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseJobs } from '../src/api/parse.ts';
-import type { Job } from '../src/api/types.ts';
 import { validateJob } from '../src/api/validate.ts';
 import { DEFAULT_RENDER_OPTIONS } from '../src/frameworks/framework.ts';
 import { withDefaults } from '../src/frameworks/registry.ts';
 import { render } from '../src/render/render.ts';
+import { exampleJobs, exampleTemplates } from './lib/example-jobs.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 5);
-const examplesDir = join(import.meta.dirname, '..', 'examples');
-const templates = readdirSync(examplesDir)
-  .filter((file) => file.endsWith('.yaml'))
-  .sort()
-  .flatMap((file) => parseJobs(readFileSync(join(examplesDir, file), 'utf8'), file));
-
-const jobs: Job[] = Array.from({ length: count }, (_, i) => {
-  const job = structuredClone(templates[i % templates.length]);
-  job.metadata = { ...job.metadata, name: `${job.metadata.name}-${i}`, namespace: 'bench', uid: `uid-${i}` };
-  return job;
-});
+const templates = exampleTemplates();
+const jobs = exampleJobs(count, templates);
 
 /**
  * Defaults and render: what the reconciler computes per job. With `validate`, what `training-operator synth` does:
