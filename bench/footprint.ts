@@ -10,15 +10,14 @@
 //
 // --node-options may be repeated; the default is the bin's own (BIN_NODE_OPTIONS), and --node-options=
 // is node's defaults. Variants alternate within each round, so load elsewhere falls on all alike.
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../src/kube/client.ts';
-import { loadKubeConfig } from '../src/kube/config.ts';
 import { POD, SERVICE } from '../src/kube/resources.ts';
-import { down, up, type ClusterState } from '../test/cluster/control-plane.ts';
+import type { ClusterState } from '../test/cluster/control-plane.ts';
 import { Cleanup } from './lib/cleanup.ts';
+import { startCluster } from './lib/cluster.ts';
 import { cpuSeconds } from './lib/cpu.ts';
 import { benchJobs, PODS_PER_JOB } from './lib/jobs.ts';
 import { Arrivals, createAll, createNamespace, sleep } from './lib/load.ts';
@@ -113,16 +112,9 @@ async function main(): Promise<void> {
   const options = parseOptions();
   const cleanup = new Cleanup();
   cleanup.onSignals();
-  const dir = mkdtempSync(join(os.tmpdir(), 'training-operator-footprint-'));
-  cleanup.add('the control plane', async () => {
-    await down(dir);
-    rmSync(dir, { recursive: true, force: true });
-  });
   try {
     console.log(`${os.cpus().length} CPUs, node ${process.version}, load average at start: ${loadAverage()}`);
-    const { state } = await up({ dir, sim: false, log: (line) => console.error(`cluster: ${line}`) });
-    const client = await KubeClient.create(loadKubeConfig({ kubeconfig: state.kubeconfig }), { qps: 0 });
-    cleanup.add('the bench client', () => client.close());
+    const { state, client } = await startCluster(cleanup);
     const results = new Map<string, Footprint[]>(options.nodeOptions.map((o) => [o, []]));
     for (let round = 0; round < options.runs; round++) {
       for (const [index, nodeOptions] of options.nodeOptions.entries()) {
