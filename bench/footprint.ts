@@ -22,7 +22,7 @@ import { cpuSeconds } from './lib/cpu.ts';
 import { benchJobs, PODS_PER_JOB } from './lib/jobs.ts';
 import { Arrivals, createAll, createNamespace, sleep } from './lib/load.ts';
 import { BIN_NODE_OPTIONS, OperatorProcess } from './lib/operator-process.ts';
-import { loadAverage, runBench } from './lib/run.ts';
+import { loadAverage, runBench, valueRange } from './lib/run.ts';
 
 /** After the last pod and service: the operator's events come in the seconds after the burst. */
 const SETTLE_MS = 20_000;
@@ -102,12 +102,6 @@ async function measure(
   };
 }
 
-const range = (values: number[], digits: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const [lo, hi] = [sorted[0].toFixed(digits), sorted[sorted.length - 1].toFixed(digits)];
-  return lo === hi ? lo : `${lo}–${hi}`;
-};
-
 async function main(): Promise<void> {
   const options = parseOptions();
   const cleanup = new Cleanup();
@@ -134,27 +128,27 @@ async function main(): Promise<void> {
     for (const [nodeOptions, runs] of results) {
       const cells = [
         nodeOptions ? `\`${nodeOptions}\`` : 'node defaults',
-        range(
+        valueRange(
           runs.map((r) => r.readySeconds),
           2,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.startCpu),
           2,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.readyRssMiB),
           0,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.peakMiB),
           0,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.cpuMsPerJob),
           2,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.podsSeconds),
           1,
         ),

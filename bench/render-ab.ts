@@ -10,6 +10,7 @@ import { DEFAULT_RENDER_OPTIONS, type RenderOptions } from '../src/frameworks/fr
 import { withDefaults } from '../src/frameworks/registry.ts';
 import { render } from '../src/render/render.ts';
 import { exampleJobs } from './lib/example-jobs.ts';
+import { medianMinMax } from './lib/run.ts';
 
 type Pipeline = (job: Job, gangSchedulerName: string | undefined) => KubeObject[];
 
@@ -47,9 +48,5 @@ for (let round = -2; round < rounds; round++) {
   }
 }
 for (const [name, values] of Object.entries(rates)) {
-  values.sort((a, b) => a - b);
-  const median = values[Math.floor(values.length / 2)];
-  console.log(
-    `${name}: defaults + render, jobs/s: median ${median.toFixed(0)}, min ${values[0].toFixed(0)}, max ${values.at(-1)!.toFixed(0)}`,
-  );
+  console.log(`${name}: defaults + render, jobs/s: ${medianMinMax(values)}`);
 }

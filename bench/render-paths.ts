@@ -12,6 +12,7 @@ import { ManifestObject } from '../src/render/manifest.ts';
 import { RenderMemo } from '../src/render/memo.ts';
 import { jobChart, render } from '../src/render/render.ts';
 import { exampleJobs } from './lib/example-jobs.ts';
+import { medianMinMax } from './lib/run.ts';
 
 const rounds = Number(process.argv[2] ?? 10);
 const jobs = exampleJobs(1000);
@@ -55,10 +56,6 @@ for (let round = -2; round < rounds; round++) {
   }
 }
 for (const [name, values] of Object.entries(rates)) {
-  values.sort((a, b) => a - b);
-  const median = values[Math.floor(values.length / 2)];
-  console.log(
-    `${name.padEnd(28)} jobs/s: median ${median.toFixed(0)}, min ${values[0].toFixed(0)}, max ${values.at(-1)!.toFixed(0)}`,
-  );
+  console.log(`${name.padEnd(28)} jobs/s: ${medianMinMax(values)}`);
 }
 console.log(`memo: ${memo.counts.renders} renders, ${memo.counts.reused} reused`);

@@ -8,6 +8,7 @@ import { DEFAULT_RENDER_OPTIONS } from '../src/frameworks/framework.ts';
 import { withDefaults } from '../src/frameworks/registry.ts';
 import { render } from '../src/render/render.ts';
 import { exampleJobs, exampleTemplates } from './lib/example-jobs.ts';
+import { medianMinMax } from './lib/run.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 5);
@@ -42,17 +43,18 @@ function measure(validate: boolean): { rates: number[]; objects: number } {
     const { user, system } = process.cpuUsage(start);
     rates.push(count / ((user + system) / 1e6));
   }
-  return { rates: rates.sort((a, b) => a - b), objects };
+  return { rates, objects };
 }
-
-const summary = (rates: number[]) =>
-  `median ${rates[Math.floor(rates.length / 2)].toFixed(0)}, min ${rates[0].toFixed(0)}, max ${rates.at(-1)!.toFixed(0)}`;
 
 const renderOnly = measure(false);
 const withValidation = measure(true);
 console.log(
   `jobs per round: ${count} (${templates.length} example jobs), objects per round: ~${renderOnly.objects}`,
 );
-console.log(`defaults + render (the reconciler's part), jobs per CPU second: ${summary(renderOnly.rates)}`);
-console.log(`validate + defaults + render (synth), jobs per CPU second: ${summary(withValidation.rates)}`);
+console.log(
+  `defaults + render (the reconciler's part), jobs per CPU second: ${medianMinMax(renderOnly.rates)}`,
+);
+console.log(
+  `validate + defaults + render (synth), jobs per CPU second: ${medianMinMax(withValidation.rates)}`,
+);
 console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`);
