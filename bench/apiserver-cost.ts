@@ -4,16 +4,12 @@
 // Prints figures; asserts nothing.
 //
 //   npx tsx bench/apiserver-cost.ts [--count 1000] [--rounds 2]
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Job, KubeObject } from '../src/api/types.ts';
 import { KubeClient } from '../src/kube/client.ts';
-import { loadKubeConfig } from '../src/kube/config.ts';
 import { eventObject } from '../src/manager/events.ts';
-import { down, up } from '../test/cluster/control-plane.ts';
 import { Cleanup } from './lib/cleanup.ts';
+import { startCluster } from './lib/cluster.ts';
 import { loadAverage, runBench } from './lib/run.ts';
 import { cpuSpent, readCpu } from './lib/cpu.ts';
 import { benchJobs, firstStatus, floorObjects } from './lib/jobs.ts';
@@ -77,15 +73,8 @@ async function main(): Promise<void> {
   const count = Number(values.count);
   const cleanup = new Cleanup();
   cleanup.onSignals();
-  const dir = mkdtempSync(join(os.tmpdir(), 'training-operator-bench-'));
-  cleanup.add('the control plane', async () => {
-    await down(dir);
-    rmSync(dir, { recursive: true, force: true });
-  });
   try {
-    const { state } = await up({ dir, sim: false, log: (line) => console.error(`cluster: ${line}`) });
-    const client = await KubeClient.create(loadKubeConfig({ kubeconfig: state.kubeconfig }), { qps: 0 });
-    cleanup.add('the client', () => client.close());
+    const { state, client } = await startCluster(cleanup);
     const pids = { ...Object.fromEntries(state.processes.map((p) => [p.name, p.pid])), client: process.pid };
     console.log(`${count} requests per row; load average ${loadAverage()}`);
     console.log('\n| request | in flight | apiserver CPU ms | etcd CPU ms | client CPU ms | requests/s |');

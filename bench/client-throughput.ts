@@ -3,15 +3,10 @@
 // (src/kube/client.ts), in turns. Prints requests per second; asserts nothing.
 //
 //   npx tsx bench/client-throughput.ts [--count 1000] [--rounds 2]
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '../src/kube/client.ts';
-import { loadKubeConfig } from '../src/kube/config.ts';
-import { down, up } from '../test/cluster/control-plane.ts';
 import { Cleanup } from './lib/cleanup.ts';
+import { startCluster } from './lib/cluster.ts';
 import { createNamespace, forEachLimited } from './lib/load.ts';
 import { loadAverage, runBench } from './lib/run.ts';
 
@@ -42,15 +37,8 @@ async function main(): Promise<void> {
   const count = Number(values.count);
   const cleanup = new Cleanup();
   cleanup.onSignals();
-  const dir = mkdtempSync(join(os.tmpdir(), 'training-operator-bench-'));
-  cleanup.add('the control plane', async () => {
-    await down(dir);
-    rmSync(dir, { recursive: true, force: true });
-  });
   try {
-    const { state } = await up({ dir, sim: false, log: (line) => console.error(`cluster: ${line}`) });
-    const ours = await KubeClient.create(loadKubeConfig({ kubeconfig: state.kubeconfig }), { qps: 0 });
-    cleanup.add('the client', () => ours.close());
+    const { state, client: ours } = await startCluster(cleanup);
     const config = new KubeConfig();
     config.loadFromFile(state.kubeconfig);
     const typed = config.makeApiClient(CoreV1Api);

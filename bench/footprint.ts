@@ -10,20 +10,19 @@
 //
 // --node-options may be repeated; the default is the bin's own (BIN_NODE_OPTIONS), and --node-options=
 // is node's defaults. Variants alternate within each round, so load elsewhere falls on all alike.
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../src/kube/client.ts';
-import { loadKubeConfig } from '../src/kube/config.ts';
 import { POD, SERVICE } from '../src/kube/resources.ts';
-import { down, up, type ClusterState } from '../test/cluster/control-plane.ts';
+import type { ClusterState } from '../test/cluster/control-plane.ts';
 import { Cleanup } from './lib/cleanup.ts';
+import { startCluster } from './lib/cluster.ts';
 import { cpuSeconds } from './lib/cpu.ts';
 import { benchJobs, PODS_PER_JOB } from './lib/jobs.ts';
 import { Arrivals, createAll, createNamespace, sleep } from './lib/load.ts';
 import { BIN_NODE_OPTIONS, OperatorProcess } from './lib/operator-process.ts';
-import { loadAverage, runBench } from './lib/run.ts';
+import { loadAverage, runBench, valueRange } from './lib/run.ts';
 
 /** After the last pod and service: the operator's events come in the seconds after the burst. */
 const SETTLE_MS = 20_000;
@@ -103,26 +102,13 @@ async function measure(
   };
 }
 
-const range = (values: number[], digits: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const [lo, hi] = [sorted[0].toFixed(digits), sorted[sorted.length - 1].toFixed(digits)];
-  return lo === hi ? lo : `${lo}–${hi}`;
-};
-
 async function main(): Promise<void> {
   const options = parseOptions();
   const cleanup = new Cleanup();
   cleanup.onSignals();
-  const dir = mkdtempSync(join(os.tmpdir(), 'training-operator-footprint-'));
-  cleanup.add('the control plane', async () => {
-    await down(dir);
-    rmSync(dir, { recursive: true, force: true });
-  });
   try {
     console.log(`${os.cpus().length} CPUs, node ${process.version}, load average at start: ${loadAverage()}`);
-    const { state } = await up({ dir, sim: false, log: (line) => console.error(`cluster: ${line}`) });
-    const client = await KubeClient.create(loadKubeConfig({ kubeconfig: state.kubeconfig }), { qps: 0 });
-    cleanup.add('the bench client', () => client.close());
+    const { state, client } = await startCluster(cleanup);
     const results = new Map<string, Footprint[]>(options.nodeOptions.map((o) => [o, []]));
     for (let round = 0; round < options.runs; round++) {
       for (const [index, nodeOptions] of options.nodeOptions.entries()) {
@@ -142,27 +128,27 @@ async function main(): Promise<void> {
     for (const [nodeOptions, runs] of results) {
       const cells = [
         nodeOptions ? `\`${nodeOptions}\`` : 'node defaults',
-        range(
+        valueRange(
           runs.map((r) => r.readySeconds),
           2,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.startCpu),
           2,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.readyRssMiB),
           0,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.peakMiB),
           0,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.cpuMsPerJob),
           2,
         ),
-        range(
+        valueRange(
           runs.map((r) => r.podsSeconds),
           1,
         ),

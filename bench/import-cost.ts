@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadAverage } from './lib/run.ts';
+import { loadAverage, valueRange } from './lib/run.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -56,12 +56,6 @@ function probe(specifier: string): Sample {
   return JSON.parse(result.stdout) as Sample;
 }
 
-const range = (values: number[], digits: number) => {
-  const sorted = values.toSorted((a, b) => a - b);
-  const [low, high] = [sorted[0].toFixed(digits), sorted.at(-1)!.toFixed(digits)];
-  return low === high ? low : `${low}–${high}`;
-};
-
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const runs = Number(values.runs);
 console.log(`Node ${process.version}, ${runs} fresh processes per import; load average ${loadAverage()}`);
@@ -71,9 +65,9 @@ let base: number[] = [];
 for (const specifier of IMPORTS) {
   const samples = Array.from({ length: runs }, () => probe(specifier));
   base = base.concat(samples.map((s) => s.base));
-  const column = (pick: (s: Sample) => number, digits: number) => range(samples.map(pick), digits);
+  const column = (pick: (s: Sample) => number, digits: number) => valueRange(samples.map(pick), digits);
   console.log(
     `| \`${specifier}\` | ${column((s) => s.ms, 0)} | ${column((s) => s.rss, 0)} | ${column((s) => s.heap, 1)} |`,
   );
 }
-console.log(`\nA fresh node before any import: ${range(base, 0)} MiB resident.`);
+console.log(`\nA fresh node before any import: ${valueRange(base, 0)} MiB resident.`);

@@ -23,15 +23,14 @@
 //
 // It starts its own control plane in a temporary directory, and stops it and the operator at the end,
 // on an error, or on Ctrl-C.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Job, KubeObject } from '../src/api/types.ts';
 import { KubeClient } from '../src/kube/client.ts';
-import { loadKubeConfig } from '../src/kube/config.ts';
 import { POD, SERVICE } from '../src/kube/resources.ts';
-import { down, up, type ClusterState } from '../test/cluster/control-plane.ts';
+import type { ClusterState } from '../test/cluster/control-plane.ts';
 import {
   adminCert,
   fromClientCounts,
@@ -47,6 +46,7 @@ import {
   type RequestTotals,
 } from './lib/apiserver-metrics.ts';
 import { Cleanup } from './lib/cleanup.ts';
+import { startCluster } from './lib/cluster.ts';
 import { loadAverage, runBench } from './lib/run.ts';
 import { cpuSeconds, cpuSpent, describeCpu, readCpu, totalCpu, type CpuReading } from './lib/cpu.ts';
 import { benchJobs, firstStatus, floorObjects, PODS_PER_JOB, podsAndServices } from './lib/jobs.ts';
@@ -599,20 +599,12 @@ async function main(): Promise<void> {
   const options = parseOptions();
   const cleanup = new Cleanup();
   cleanup.onSignals();
-  const dir = mkdtempSync(join(os.tmpdir(), 'training-operator-bench-'));
   let keepLogs = options.keepLogs;
-  cleanup.add('the control plane', async () => {
-    await down(dir);
-    if (keepLogs) console.error(`bench: the logs are in ${dir}/logs`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
   try {
     printMachine(options);
     console.log(`load average at start: ${loadAverage()}`);
-    const { state } = await up({ dir, sim: false, log: (line) => console.error(`cluster: ${line}`) });
-    const client = await KubeClient.create(loadKubeConfig({ kubeconfig: state.kubeconfig }), { qps: 0 });
-    cleanup.add('the bench client', () => client.close());
-    const bench: Bench = { options, cluster: state, client, auth: adminCert(dir), cleanup };
+    const { state, client } = await startCluster(cleanup, () => keepLogs);
+    const bench: Bench = { options, cluster: state, client, auth: adminCert(state.dir), cleanup };
     const rows: Row[] = [];
     for (const n of options.jobs) {
       for (const threads of options.threads) {

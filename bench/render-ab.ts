@@ -3,14 +3,14 @@
 //   git archive <commit> | (mkdir -p /tmp/before && tar -x -C /tmp/before)
 //   ln -s "$PWD/node_modules" /tmp/before/node_modules
 //   taskset -c 0 npx tsx bench/render-ab.ts /tmp/before [rounds]
-import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseJobs } from '../src/api/parse.ts';
 import type { Job, KubeObject } from '../src/api/types.ts';
 import { DEFAULT_RENDER_OPTIONS, type RenderOptions } from '../src/frameworks/framework.ts';
 import { withDefaults } from '../src/frameworks/registry.ts';
 import { render } from '../src/render/render.ts';
+import { exampleJobs } from './lib/example-jobs.ts';
+import { medianMinMax } from './lib/run.ts';
 
 type Pipeline = (job: Job, gangSchedulerName: string | undefined) => KubeObject[];
 
@@ -26,16 +26,7 @@ const otherDefaults = await load<{ withDefaults: (job: Job) => Job }>('src/frame
 // Each tree renders with its own default options (their fields have changed over time).
 const otherOptions = await load<{ DEFAULT_RENDER_OPTIONS: RenderOptions }>('src/frameworks/framework.ts');
 
-const examplesDir = join(import.meta.dirname, '..', 'examples');
-const templates = readdirSync(examplesDir)
-  .filter((file) => file.endsWith('.yaml'))
-  .sort()
-  .flatMap((file) => parseJobs(readFileSync(join(examplesDir, file), 'utf8'), file));
-const jobs: Job[] = Array.from({ length: 1000 }, (_, i) => {
-  const job = structuredClone(templates[i % templates.length]);
-  job.metadata = { ...job.metadata, name: `${job.metadata.name}-${i}`, namespace: 'bench', uid: `uid-${i}` };
-  return job;
-});
+const jobs = exampleJobs(1000);
 
 const pipelines: Record<string, Pipeline> = {
   [otherTree]: (job, gangSchedulerName) =>
@@ -57,9 +48,5 @@ for (let round = -2; round < rounds; round++) {
   }
 }
 for (const [name, values] of Object.entries(rates)) {
-  values.sort((a, b) => a - b);
-  const median = values[Math.floor(values.length / 2)];
-  console.log(
-    `${name}: defaults + render, jobs/s: median ${median.toFixed(0)}, min ${values[0].toFixed(0)}, max ${values.at(-1)!.toFixed(0)}`,
-  );
+  console.log(`${name}: defaults + render, jobs/s: ${medianMinMax(values)}`);
 }

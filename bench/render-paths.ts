@@ -5,28 +5,17 @@
 //   construct tree, cdk8s       the same tree through chart.toJson() and cdk8s's own ApiObject.toJson
 //   memo, inputs unchanged      what a reconcile pays when nothing render reads has changed
 //   defaults only               withDefaults(), which every path includes
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiObject } from 'cdk8s';
-import { parseJobs } from '../src/api/parse.ts';
-import type { Job } from '../src/api/types.ts';
 import { DEFAULT_RENDER_OPTIONS, type RenderOptions } from '../src/frameworks/framework.ts';
 import { withDefaults } from '../src/frameworks/registry.ts';
 import { ManifestObject } from '../src/render/manifest.ts';
 import { RenderMemo } from '../src/render/memo.ts';
 import { jobChart, render } from '../src/render/render.ts';
+import { exampleJobs } from './lib/example-jobs.ts';
+import { medianMinMax } from './lib/run.ts';
 
 const rounds = Number(process.argv[2] ?? 10);
-const examplesDir = join(import.meta.dirname, '..', 'examples');
-const templates = readdirSync(examplesDir)
-  .filter((file) => file.endsWith('.yaml'))
-  .sort()
-  .flatMap((file) => parseJobs(readFileSync(join(examplesDir, file), 'utf8'), file));
-const jobs: Job[] = Array.from({ length: 1000 }, (_, i) => {
-  const job = structuredClone(templates[i % templates.length]);
-  job.metadata = { ...job.metadata, name: `${job.metadata.name}-${i}`, namespace: 'bench', uid: `uid-${i}` };
-  return job;
-});
+const jobs = exampleJobs(1000);
 const observed = { pods: [] };
 const memo = new RenderMemo(jobs.length);
 /** Swaps which toJson ManifestObject uses: its own, or the one it overrides (cdk8s's ApiObject.toJson). */
@@ -67,10 +56,6 @@ for (let round = -2; round < rounds; round++) {
   }
 }
 for (const [name, values] of Object.entries(rates)) {
-  values.sort((a, b) => a - b);
-  const median = values[Math.floor(values.length / 2)];
-  console.log(
-    `${name.padEnd(28)} jobs/s: median ${median.toFixed(0)}, min ${values[0].toFixed(0)}, max ${values.at(-1)!.toFixed(0)}`,
-  );
+  console.log(`${name.padEnd(28)} jobs/s: ${medianMinMax(values)}`);
 }
 console.log(`memo: ${memo.counts.renders} renders, ${memo.counts.reused} reused`);

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadAverage } from './lib/run.ts';
+import { loadAverage, valueRange } from './lib/run.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -50,8 +50,8 @@ console.log(
 );
 for (const args of COMMANDS) {
   const cells = Object.values(WAYS).map((way) => {
-    const seconds = Array.from({ length: runs }, () => cpuSeconds([...way, ...args])).sort((a, b) => a - b);
-    return `${seconds[0].toFixed(2)}–${seconds.at(-1)!.toFixed(2)} s`;
+    const seconds = Array.from({ length: runs }, () => cpuSeconds([...way, ...args]));
+    return `${valueRange(seconds, 2)} s`;
   });
   console.log(`| \`${args.join(' ')}\` | ${cells.join(' | ')} |`);
 }

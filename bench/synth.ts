@@ -3,28 +3,17 @@
 // second of this process's CPU time (user + system, every thread), so that other work on a shared machine does not
 // count against them; pin it to one core so that the garbage collector's helper threads share it too. Prints
 // figures; it asserts nothing. Run: taskset -c 1 npx tsx bench/synth.ts [jobs] [rounds]
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseJobs } from '../src/api/parse.ts';
-import type { Job } from '../src/api/types.ts';
 import { validateJob } from '../src/api/validate.ts';
 import { DEFAULT_RENDER_OPTIONS } from '../src/frameworks/framework.ts';
 import { withDefaults } from '../src/frameworks/registry.ts';
 import { render } from '../src/render/render.ts';
+import { exampleJobs, exampleTemplates } from './lib/example-jobs.ts';
+import { medianMinMax } from './lib/run.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 5);
-const examplesDir = join(import.meta.dirname, '..', 'examples');
-const templates = readdirSync(examplesDir)
-  .filter((file) => file.endsWith('.yaml'))
-  .sort()
-  .flatMap((file) => parseJobs(readFileSync(join(examplesDir, file), 'utf8'), file));
-
-const jobs: Job[] = Array.from({ length: count }, (_, i) => {
-  const job = structuredClone(templates[i % templates.length]);
-  job.metadata = { ...job.metadata, name: `${job.metadata.name}-${i}`, namespace: 'bench', uid: `uid-${i}` };
-  return job;
-});
+const templates = exampleTemplates();
+const jobs = exampleJobs(count, templates);
 
 /**
  * Defaults and render: what the reconciler computes per job. With `validate`, what `training-operator synth` does:
@@ -54,17 +43,18 @@ function measure(validate: boolean): { rates: number[]; objects: number } {
     const { user, system } = process.cpuUsage(start);
     rates.push(count / ((user + system) / 1e6));
   }
-  return { rates: rates.sort((a, b) => a - b), objects };
+  return { rates, objects };
 }
-
-const summary = (rates: number[]) =>
-  `median ${rates[Math.floor(rates.length / 2)].toFixed(0)}, min ${rates[0].toFixed(0)}, max ${rates.at(-1)!.toFixed(0)}`;
 
 const renderOnly = measure(false);
 const withValidation = measure(true);
 console.log(
   `jobs per round: ${count} (${templates.length} example jobs), objects per round: ~${renderOnly.objects}`,
 );
-console.log(`defaults + render (the reconciler's part), jobs per CPU second: ${summary(renderOnly.rates)}`);
-console.log(`validate + defaults + render (synth), jobs per CPU second: ${summary(withValidation.rates)}`);
+console.log(
+  `defaults + render (the reconciler's part), jobs per CPU second: ${medianMinMax(renderOnly.rates)}`,
+);
+console.log(
+  `validate + defaults + render (synth), jobs per CPU second: ${medianMinMax(withValidation.rates)}`,
+);
 console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`);

@@ -18,3 +18,17 @@ export function runBench(main: () => Promise<void>): void {
     },
   );
 }
+
+/** "low–high" of the values to `digits` decimals, or the one value when they agree. */
+export function valueRange(values: number[], digits: number): string {
+  const sorted = values.toSorted((a, b) => a - b);
+  const [low, high] = [sorted[0].toFixed(digits), sorted.at(-1)!.toFixed(digits)];
+  return low === high ? low : `${low}–${high}`;
+}
+
+/** "median M, min A, max B" of the values, as whole numbers. */
+export function medianMinMax(values: number[]): string {
+  const sorted = values.toSorted((a, b) => a - b);
+  const whole = (n: number) => n.toFixed(0);
+  return `median ${whole(sorted[Math.floor(sorted.length / 2)])}, min ${whole(sorted[0])}, max ${whole(sorted.at(-1)!)}`;
+}

@@ -3,42 +3,19 @@
 // run and finish on kwok's fake nodes by themselves (the finish annotation), and their container logs
 // come through the API server from the fake nodes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import type { Job } from '../../src/api/types.ts';
+import { cli } from '../integration/cli.ts';
 import * as harness from '../integration/harness.ts';
 import { operatorNamespace, podsOf } from '../integration/operator.ts';
 import { makeJob } from '../support/builders.ts';
 import { finishing } from './sim-jobs.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'training-operator.js');
 const dir = mkdtempSync(join(tmpdir(), 'e2e-cli-'));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(ns: string, args: string[]): Promise<Result> {
-  const child = spawn(
-    process.execPath,
-    [bin, ...args, '--kubeconfig', harness.cluster().kubeconfigPath, '-n', ns],
-    {
-      cwd: root,
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 function file(job: Job): string {
   const path = join(dir, `${job.metadata.name}.yaml`);

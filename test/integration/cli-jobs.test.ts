@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import type { Job } from '../../src/api/types.ts';
 import { makeJob } from '../support/builders.ts';
+import { cli, type CliResult } from './cli.ts';
 import { startFakeKubelet, type FakeKubelet } from './fake-kubelet.ts';
 import * as harness from './harness.ts';
 import {
@@ -25,34 +26,8 @@ const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'training-operator.js');
 const dir = mkdtempSync(join(tmpdir(), 'cli-jobs-'));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the command line with the test cluster's kubeconfig in namespace `ns`; resolves when it exits. */
-function cli(ns: string, args: string[]): Promise<Result> & { stdout: () => string } {
-  const child = spawn(
-    process.execPath,
-    [bin, ...args, '--kubeconfig', harness.cluster().kubeconfigPath, '-n', ns],
-    {
-      cwd: root,
-      env: { ...process.env, KUBECONFIG: '/nonexistent' },
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<Result>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
-  return Object.assign(done, { stdout: () => stdout });
-}
-
 /** The same on a pseudo-terminal: `script` gives the command a TTY and exits with its code (-e). */
-function cliOnTerminal(ns: string, args: string[]): Promise<Result> & { stdout: () => string } {
+function cliOnTerminal(ns: string, args: string[]): Promise<CliResult> & { stdout: () => string } {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
   const command = [process.execPath, bin, ...args, '--kubeconfig', harness.cluster().kubeconfigPath, '-n', ns]
     .map(quote)
@@ -60,7 +35,7 @@ function cliOnTerminal(ns: string, args: string[]): Promise<Result> & { stdout: 
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const done = new Promise<Result>((resolve) =>
+  const done = new Promise<CliResult>((resolve) =>
     child.on('close', (code) => resolve({ code, stdout, stderr: '' })),
   );
   return Object.assign(done, { stdout: () => stdout });

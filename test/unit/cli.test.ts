@@ -1,25 +1,16 @@
 // The CLI as a user runs it: the real bin script in a child process, with no kubeconfig and no network.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { KIND_NAMES } from '../../src/api/kinds.ts';
+import { runBin } from '../support/bin.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'training-operator.js');
-
-function cli(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    cwd: root,
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, KUBECONFIG: '/nonexistent' },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const kindsOf = (yaml: string) => parseAllDocuments(yaml).map((d) => (d.toJS() as { kind: string }).kind);
 
@@ -27,7 +18,7 @@ describe('training-operator synth', () => {
   test('every example synthesizes; every kind is covered', () => {
     const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml'));
     for (const file of examples) {
-      const { code, stdout, stderr } = cli(['synth', '-f', join('examples', file)]);
+      const { code, stdout, stderr } = runBin(['synth', '-f', join('examples', file)]);
       assert.equal(code, 0, `${file}: ${stderr}`);
       assert.ok(kindsOf(stdout).includes('Pod'), file);
     }
@@ -36,7 +27,7 @@ describe('training-operator synth', () => {
   });
 
   test('reads standard input and adds a PodGroup with --gang-scheduler volcano', () => {
-    const { code, stdout } = cli(
+    const { code, stdout } = runBin(
       ['synth', '-f', '-', '--gang-scheduler', 'volcano'],
       readExample('jaxjob.yaml'),
     );
@@ -46,7 +37,7 @@ describe('training-operator synth', () => {
 
   test("the MPI launcher's kubectl-delivery image: the reference's default, or the flag's", () => {
     const deliveryImage = (args: string[]) => {
-      const { stdout } = cli(['synth', '-f', 'examples/mpijob.yaml', ...args]);
+      const { stdout } = runBin(['synth', '-f', 'examples/mpijob.yaml', ...args]);
       const launcher = parseAllDocuments(stdout)
         .map(
           (d) => d.toJS() as { kind: string; spec?: { initContainers?: { name: string; image: string }[] } },
@@ -63,8 +54,8 @@ describe('training-operator synth', () => {
 
   test('the same input gives the same bytes', () => {
     assert.equal(
-      cli(['synth', '-f', 'examples/mpijob.yaml']).stdout,
-      cli(['synth', '-f', 'examples/mpijob.yaml']).stdout,
+      runBin(['synth', '-f', 'examples/mpijob.yaml']).stdout,
+      runBin(['synth', '-f', 'examples/mpijob.yaml']).stdout,
     );
   });
 });
@@ -86,7 +77,7 @@ describe('unusable input gets a clear message and exit 2, never a stack trace', 
   for (const [what, input, message] of cases) {
     test(what, () => {
       for (const command of ['synth', 'validate']) {
-        const { code, stderr } = cli([command, '-f', '-'], input);
+        const { code, stderr } = runBin([command, '-f', '-'], input);
         assert.equal(code, 2, `${command}: ${stderr}`);
         assert.match(stderr, message);
         assert.doesNotMatch(stderr, /\n\s+at /);
@@ -95,8 +86,8 @@ describe('unusable input gets a clear message and exit 2, never a stack trace', 
   }
 
   test('a missing file and a missing command', () => {
-    assert.match(cli(['validate', '-f', 'nope.yaml']).stderr, /nope\.yaml: no such file/);
-    const { code, stderr } = cli([]);
+    assert.match(runBin(['validate', '-f', 'nope.yaml']).stderr, /nope\.yaml: no such file/);
+    const { code, stderr } = runBin([]);
     assert.equal(code, 2);
     assert.match(stderr, /name a command/);
   });

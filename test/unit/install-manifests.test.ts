@@ -1,22 +1,9 @@
 // `training-operator install-manifests` as a user runs it: the real bin script in a child process.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/api/types.ts';
-
-const root = join(import.meta.dirname, '..', '..');
-
-function cli(args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, 'bin', 'training-operator.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, KUBECONFIG: '/nonexistent' },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { runBin } from '../support/bin.ts';
 
 const objectsIn = (yaml: string) => parseAllDocuments(yaml).map((document) => document.toJS() as KubeObject);
 
@@ -24,7 +11,7 @@ const kindsOf = (objects: KubeObject[]) => objects.map((object) => object.kind);
 
 describe('training-operator install-manifests', () => {
   test('by default: the namespace, then what the chart installs with its default values', () => {
-    const { code, stdout } = cli(['install-manifests']);
+    const { code, stdout } = runBin(['install-manifests']);
     assert.equal(code, 0);
     const objects = objectsIn(stdout);
     assert.deepEqual(kindsOf(objects), [
@@ -41,12 +28,12 @@ describe('training-operator install-manifests', () => {
   });
 
   test('--with-crds puts the CRDs of `training-operator crds` first, as they are', () => {
-    const crds = cli(['crds']).stdout;
-    assert.ok(cli(['install-manifests', '--with-crds']).stdout.startsWith(`${crds.trimEnd()}\n---\n`));
+    const crds = runBin(['crds']).stdout;
+    assert.ok(runBin(['install-manifests', '--with-crds']).stdout.startsWith(`${crds.trimEnd()}\n---\n`));
   });
 
   test('the chart’s main values as options', () => {
-    const { code, stdout } = cli([
+    const { code, stdout } = runBin([
       'install-manifests',
       '-n',
       'ml-system',
@@ -80,7 +67,7 @@ describe('training-operator install-manifests', () => {
   ];
   for (const [what, args, message] of refused) {
     test(`refuses ${what} with exit 2 and prints nothing`, () => {
-      const { code, stdout, stderr } = cli(['install-manifests', ...args]);
+      const { code, stdout, stderr } = runBin(['install-manifests', ...args]);
       assert.equal(code, 2);
       assert.equal(stdout, '');
       assert.match(stderr, message);

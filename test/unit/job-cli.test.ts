@@ -1,7 +1,6 @@
 // The pure parts of the job commands and the client (kind names, durations, the spec diff, replica
 // progress), and docs/cli.md naming every command and every flag the command line has.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { parseTimeout, shortDuration } from '../../src/cli/cluster.ts';
 import { unifiedDiff } from '../../src/cli/text-diff.ts';
 import { loadKubeConfig } from '../../src/kube/config.ts';
 import { parseCondition } from '../../src/cli/wait.ts';
+import { runBin } from '../support/bin.ts';
 import { makeJob } from '../support/builders.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -100,11 +100,8 @@ describe('job command helpers', () => {
 
 /** Commands and their flags, from the command line's own --help. */
 function help(args: string[]): string {
-  const result = spawnSync(process.execPath, [join(root, 'bin', 'training-operator.js'), ...args, '--help'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, result.stderr);
+  const result = runBin([...args, '--help']);
+  assert.equal(result.code, 0, result.stderr);
   return result.stdout;
 }
 
